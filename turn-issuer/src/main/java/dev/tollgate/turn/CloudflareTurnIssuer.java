@@ -110,11 +110,11 @@ public final class CloudflareTurnIssuer implements TurnCredentialIssuer {
     }
 
     private Outcome outcome(HttpResponse<String> response, Throwable error, Instant requestedAt, int attempt) {
-        String tries = " after " + (attempt + 1) + " attempt(s)";
+        String tries = " (attempt " + (attempt + 1) + " of " + (maxRetries + 1) + ")";
         if (error != null) {
             Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
             if (cause instanceof HttpTimeoutException) {
-                return Outcome.retry(new TurnIssueException("Cloudflare TURN key " + keyId + ": request timed out after "
+                return Outcome.retry(new TurnIssueException("Cloudflare TURN key " + keyId + ": no response within "
                         + timeout.toMillis() + " ms" + tries, 0, cause));
             }
             if (cause instanceof ConnectException) {
