@@ -64,7 +64,7 @@ public final class CachingTurnIssuer implements TurnCredentialIssuer {
         return entry.thenApply(this::withRemainingTtl);
     }
 
-    /** Credentials minted by the delegate (cache misses), including failed mints. */
+    /** Mints started on the delegate (cache misses), failed ones included. */
     public long issuedCount() {
         return issued.sum();
     }

@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * {@code {"ttl":N}}. Non-blocking (JDK {@link HttpClient#sendAsync}); retries 5xx, timeouts and connect
  * errors with capped exponential backoff and jitter, never 4xx. Thread-safe.
  */
-public final class CloudflareTurnIssuer implements TurnCredentialIssuer {
+final class CloudflareTurnIssuer implements TurnCredentialIssuer {
 
     private static final Logger log = LoggerFactory.getLogger(CloudflareTurnIssuer.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -47,7 +47,7 @@ public final class CloudflareTurnIssuer implements TurnCredentialIssuer {
     private final int maxRetries;
     private final long backoffBaseMillis;
 
-    public CloudflareTurnIssuer(TurnConfig config, Clock clock, HttpClient http) {
+    CloudflareTurnIssuer(TurnConfig config, Clock clock, HttpClient http) {
         this(config, clock, http, DEFAULT_BACKOFF_BASE_MILLIS);
     }
 
