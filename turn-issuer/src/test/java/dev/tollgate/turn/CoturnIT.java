@@ -188,7 +188,7 @@ class CoturnIT {
         for (int attempt = 0; attempt < 20; attempt++) {
             try (ServerSocket tcp = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
                     DatagramSocket udp = new DatagramSocket(tcp.getLocalPort(), InetAddress.getLoopbackAddress())) {
-                return tcp.getLocalPort();
+                return udp.getLocalPort();
             } catch (IOException udpTaken) {
                 // the UDP twin of this TCP port is busy; try another
             }
