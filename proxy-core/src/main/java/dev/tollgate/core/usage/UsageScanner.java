@@ -1,0 +1,348 @@
+package dev.tollgate.core.usage;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.buffer.ByteBuf;
+import io.netty.util.ByteProcessor;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+
+/**
+ * Finds the provider's {@code usage} object and the first {@code model} in an upstream response body
+ * as it streams by, chunk by chunk, without copying the body. One instance per response (or per
+ * Realtime session), confined to the client channel's event loop; the usage tap calls
+ * {@link #scan(ByteBuf)} on every chunk before forwarding it.
+ *
+ * <p>A byte state machine tracks JSON string and escape state, so the words {@code usage} and
+ * {@code model} inside content text never match. Only keys are recognised: a string followed by
+ * {@code :} outside any string. A {@code usage} object value is copied into a small bounded buffer and
+ * parsed with Jackson once it closes; {@code "usage":null} is ignored. String state resets at every
+ * {@code \n}, since a JSON string cannot hold a raw newline and SSE events are line based.
+ */
+public final class UsageScanner {
+
+  /** Largest usage object captured; a longer one is skipped. */
+  public static final int MAX_USAGE_BYTES = 8 * 1024;
+  /** Longest model name captured; a longer one is skipped and the next {@code model} is tried. */
+  public static final int MAX_MODEL_BYTES = 200;
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final byte[] USAGE_KEY = "usage".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] MODEL_KEY = "model".getBytes(StandardCharsets.US_ASCII);
+  private static final int KEY_CAPACITY = 5;
+
+  // states of the byte machine
+  private static final int OUTSIDE = 0;
+  private static final int IN_STRING = 1;
+  private static final int AFTER_KEY = 2;
+  private static final int BEFORE_VALUE = 3;
+  private static final int IN_USAGE = 4;
+  private static final int IN_MODEL = 5;
+
+  private static final int KEY_NONE = 0;
+  private static final int KEY_USAGE = 1;
+  private static final int KEY_MODEL = 2;
+
+  private final UsageDialect dialect;
+  private final boolean sse;
+  private final UsageTally tally = new UsageTally();
+  private final UsageTally increment;
+  private final UsageTally scratch;
+  private final ByteProcessor step = this::step;
+
+  private int state = OUTSIDE;
+  private boolean escaped;
+  // the string being read while OUTSIDE a value: kept only while it may still be a key we want
+  private final byte[] key = new byte[KEY_CAPACITY];
+  private int keyLength;
+  private boolean keyCandidate;
+  private int pendingKey = KEY_NONE;
+
+  private byte[] usageBytes;
+  private int usageLength;
+  private int usageDepth;
+  private boolean usageInString;
+  private boolean usageOverflow;
+
+  private byte[] modelBytes;
+  private int modelLength;
+  private boolean modelHasEscape;
+  private String model;
+
+  private boolean sawUsage;
+
+  /**
+   * @param dialect how usage fields map onto {@link TokenUsage}
+   * @param sse whether the body is a {@code text/event-stream}: then a line end also ends any
+   *     usage object being captured
+   */
+  public UsageScanner(UsageDialect dialect, boolean sse) {
+    this.dialect = Objects.requireNonNull(dialect, "dialect");
+    this.sse = sse;
+    this.increment = dialect.additive() ? new UsageTally() : null;
+    this.scratch = dialect.additive() ? new UsageTally() : null;
+  }
+
+  /**
+   * Scans the readable bytes of {@code chunk}. Reads only: indexes, content and reference count stay
+   * as they were, and the caller keeps ownership of the buffer.
+   */
+  public void scan(ByteBuf chunk) {
+    if (chunk.isReadable()) {
+      chunk.forEachByte(step);
+    }
+  }
+
+  /** The usage seen so far: latest value per field, or the sum for {@link UsageDialect#REALTIME}. */
+  public TokenUsage usage() {
+    return sawUsage ? tally.toUsage() : TokenUsage.NONE;
+  }
+
+  /** The first {@code model} string value of the body, or null if none was seen yet. */
+  public String model() {
+    return model;
+  }
+
+  /** Whether at least one usage object was found and parsed. */
+  public boolean sawUsage() {
+    return sawUsage;
+  }
+
+  /**
+   * For {@link UsageDialect#REALTIME}: the usage added since the previous call (NONE if nothing was),
+   * so a long session can be metered response by response.
+   *
+   * @throws IllegalStateException for any other dialect, whose usage is not additive
+   */
+  public TokenUsage drainIncrement() {
+    if (increment == null) {
+      throw new IllegalStateException("drainIncrement: dialect " + dialect
+          + " (expected: REALTIME)");
+    }
+    TokenUsage drained = increment.toUsage();
+    increment.clear();
+    return drained;
+  }
+
+  /** The per-byte step of {@link #scan(ByteBuf)}; always continues. */
+  private boolean step(byte b) {
+    while (true) {
+      switch (state) {
+        case OUTSIDE:
+          if (b == '"') {
+            state = IN_STRING;
+            escaped = false;
+            keyLength = 0;
+            keyCandidate = true;
+          }
+          return true;
+        case IN_STRING:
+          inString(b);
+          return true;
+        case AFTER_KEY:
+          if (b == ':') {
+            state = BEFORE_VALUE;
+            return true;
+          }
+          if (isSpace(b)) {
+            return true;
+          }
+          state = OUTSIDE;
+          continue; // not a key after all: look at this byte again
+        case BEFORE_VALUE:
+          if (isSpace(b)) {
+            return true;
+          }
+          if (b == '{' && pendingKey == KEY_USAGE) {
+            startUsage();
+            return true;
+          }
+          if (b == '"' && pendingKey == KEY_MODEL && model == null) {
+            state = IN_MODEL;
+            escaped = false;
+            modelLength = 0;
+            modelHasEscape = false;
+            return true;
+          }
+          state = OUTSIDE;
+          continue; // null, a number, an array or a string we do not want
+        case IN_USAGE:
+          inUsage(b);
+          return true;
+        case IN_MODEL:
+          inModel(b);
+          return true;
+        default:
+          throw new IllegalStateException("state: " + state);
+      }
+    }
+  }
+
+  private void inString(byte b) {
+    if (b == '\n') {
+      state = OUTSIDE; // a raw newline cannot be inside a JSON string: resynchronise
+      return;
+    }
+    if (escaped) {
+      escaped = false;
+      keyCandidate = false;
+      return;
+    }
+    if (b == '\\') {
+      escaped = true;
+      keyCandidate = false;
+      return;
+    }
+    if (b == '"') {
+      pendingKey = keyCandidate ? keyOf() : KEY_NONE;
+      state = pendingKey == KEY_NONE ? OUTSIDE : AFTER_KEY;
+      return;
+    }
+    if (keyCandidate) {
+      if (keyLength == KEY_CAPACITY) {
+        keyCandidate = false;
+      } else {
+        key[keyLength++] = b;
+      }
+    }
+  }
+
+  private int keyOf() {
+    if (keyLength != KEY_CAPACITY) {
+      return KEY_NONE;
+    }
+    if (matches(USAGE_KEY)) {
+      return KEY_USAGE;
+    }
+    return matches(MODEL_KEY) ? KEY_MODEL : KEY_NONE;
+  }
+
+  private boolean matches(byte[] expected) {
+    for (int i = 0; i < KEY_CAPACITY; i++) {
+      if (key[i] != expected[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void startUsage() {
+    if (usageBytes == null) {
+      usageBytes = new byte[MAX_USAGE_BYTES]; // once per scanner, only when a usage object appears
+    }
+    state = IN_USAGE;
+    usageBytes[0] = '{';
+    usageLength = 1;
+    usageDepth = 1;
+    usageInString = false;
+    escaped = false;
+    usageOverflow = false;
+  }
+
+  private void inUsage(byte b) {
+    if (b == '\n' && (sse || usageInString)) {
+      state = OUTSIDE; // the event (or the string) ended before the object did: give up on it
+      return;
+    }
+    if (!usageOverflow) {
+      if (usageLength == MAX_USAGE_BYTES) {
+        usageOverflow = true; // keep tracking depth to find the end, but drop the object
+      } else {
+        usageBytes[usageLength++] = b;
+      }
+    }
+    if (usageInString) {
+      if (escaped) {
+        escaped = false;
+      } else if (b == '\\') {
+        escaped = true;
+      } else if (b == '"') {
+        usageInString = false;
+      }
+      return;
+    }
+    if (b == '"') {
+      usageInString = true;
+    } else if (b == '{') {
+      usageDepth++;
+    } else if (b == '}' && --usageDepth == 0) {
+      state = OUTSIDE;
+      if (!usageOverflow) {
+        mergeUsage();
+      }
+    }
+  }
+
+  private void mergeUsage() {
+    JsonNode node;
+    try {
+      node = MAPPER.readTree(usageBytes, 0, usageLength);
+    } catch (IOException e) {
+      return; // not valid JSON after all: nothing to meter from it
+    }
+    if (node == null || !node.isObject()) {
+      return;
+    }
+    if (dialect.additive()) {
+      if (dialect == UsageDialect.REALTIME && node.has("type")) {
+        return; // transcription usage, not a response's
+      }
+      scratch.clear();
+      dialect.apply(node, scratch);
+      tally.add(scratch);
+      increment.add(scratch);
+    } else {
+      dialect.apply(node, tally);
+    }
+    sawUsage = true;
+  }
+
+  private void inModel(byte b) {
+    if (b == '\n') {
+      state = OUTSIDE;
+      return;
+    }
+    if (escaped) {
+      escaped = false;
+    } else if (b == '\\') {
+      escaped = true;
+      modelHasEscape = true;
+    } else if (b == '"') {
+      state = OUTSIDE;
+      if (modelLength <= MAX_MODEL_BYTES) {
+        model = decodeModel();
+      }
+      return;
+    }
+    if (modelLength < MAX_MODEL_BYTES) {
+      if (modelBytes == null) {
+        modelBytes = new byte[MAX_MODEL_BYTES];
+      }
+      modelBytes[modelLength] = b;
+    }
+    modelLength++; // past the limit it only counts, so the value is skipped when it closes
+  }
+
+  private String decodeModel() {
+    if (modelLength == 0) {
+      return "";
+    }
+    if (!modelHasEscape) {
+      return new String(modelBytes, 0, modelLength, StandardCharsets.UTF_8);
+    }
+    byte[] quoted = new byte[modelLength + 2];
+    quoted[0] = '"';
+    System.arraycopy(modelBytes, 0, quoted, 1, modelLength);
+    quoted[modelLength + 1] = '"';
+    try {
+      return MAPPER.readTree(quoted).asText();
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  private boolean isSpace(byte b) {
+    return b == ' ' || b == '\t' || b == '\r' || (b == '\n' && !sse);
+  }
+}
