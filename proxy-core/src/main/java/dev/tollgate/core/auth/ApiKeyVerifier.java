@@ -1,0 +1,50 @@
+package dev.tollgate.core.auth;
+
+import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.tollgate.core.config.AuthConfig;
+import dev.tollgate.core.store.ApiKeyRecord;
+import dev.tollgate.core.store.StateStore;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Verifies presented {@code tg_} keys against the store through a Caffeine cache keyed by the key's
+ * hash. A cache hit completes immediately on the calling event loop; a miss loads on the store's
+ * executor. Entries are re-checked in the background after {@code keyCacheRefreshMillis}, and
+ * {@link #invalidate} drops one at once (the admin API calls it on revocation). Thread-safe.
+ */
+public final class ApiKeyVerifier {
+
+  private static final CompletableFuture<Optional<Principal>> REJECTED =
+      CompletableFuture.completedFuture(Optional.empty());
+
+  private final AsyncLoadingCache<String, Optional<Principal>> cache;
+
+  public ApiKeyVerifier(StateStore store, AuthConfig config) {
+    this.cache = Caffeine.newBuilder()
+        .maximumSize(config.keyCacheMaxEntries())
+        .refreshAfterWrite(Duration.ofMillis(config.keyCacheRefreshMillis()))
+        .expireAfterWrite(Duration.ofMillis(config.keyCacheExpireMillis()))
+        .executor(store.executor())
+        .buildAsync(hash -> store.keyByHash(hash).filter(ApiKeyRecord::active).map(ApiKeyVerifier::principal));
+  }
+
+  /** The principal for {@code presentedKey}, or empty if it is malformed, unknown or revoked. */
+  public CompletableFuture<Optional<Principal>> verify(String presentedKey) {
+    if (!ApiKeys.looksValid(presentedKey)) {
+      return REJECTED;
+    }
+    return cache.get(ApiKeys.hash(presentedKey));
+  }
+
+  /** Forgets the cached verdict for the key with this hash (after a revocation). */
+  public void invalidate(String keyHash) {
+    cache.synchronous().invalidate(keyHash);
+  }
+
+  private static Principal principal(ApiKeyRecord key) {
+    return new Principal(key.tenantId(), key.projectId(), key.id(), null);
+  }
+}

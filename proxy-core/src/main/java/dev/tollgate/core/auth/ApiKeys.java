@@ -1,0 +1,82 @@
+package dev.tollgate.core.auth;
+
+import io.netty.util.concurrent.FastThreadLocal;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+
+/**
+ * The Tollgate API key format: {@code tg_} followed by 40 random base62 characters (about 238 bits).
+ * Keys are shown once; the store keeps only their SHA-256 (a fast hash is right for high-entropy
+ * secrets) and a short lookup prefix.
+ */
+public final class ApiKeys {
+
+  public static final String PREFIX = "tg_";
+  static final int RANDOM_CHARS = 40;
+  private static final int LOOKUP_PREFIX_CHARS = 8;
+  private static final char[] BASE62 =
+      "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".toCharArray();
+  private static final char[] HEX = "0123456789abcdef".toCharArray();
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final FastThreadLocal<MessageDigest> SHA256 = new FastThreadLocal<>() {
+    @Override
+    protected MessageDigest initialValue() throws NoSuchAlgorithmException {
+      return MessageDigest.getInstance("SHA-256");
+    }
+  };
+
+  private ApiKeys() {
+  }
+
+  /** A new random key. The caller shows it once and stores only {@link #hash} and {@link #lookupPrefix}. */
+  public static String generate() {
+    return PREFIX + randomBase62(RANDOM_CHARS);
+  }
+
+  /** A random public id such as {@code key_3fA9...}, safe to show and log. */
+  public static String newId(String prefix) {
+    return prefix + randomBase62(16);
+  }
+
+  /** True when {@code presented} has the shape of a Tollgate key (checked before any lookup). */
+  public static boolean looksValid(String presented) {
+    if (presented == null || presented.length() != PREFIX.length() + RANDOM_CHARS
+        || !presented.startsWith(PREFIX)) {
+      return false;
+    }
+    for (int i = PREFIX.length(); i < presented.length(); i++) {
+      char c = presented.charAt(i);
+      if (!(c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z')) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The first characters after {@code tg_}, stored in clear to find the row and shown in listings. */
+  public static String lookupPrefix(String key) {
+    return key.substring(PREFIX.length(), PREFIX.length() + LOOKUP_PREFIX_CHARS);
+  }
+
+  /** Hex SHA-256 of the key. */
+  public static String hash(String key) {
+    MessageDigest digest = SHA256.get();
+    byte[] out = digest.digest(key.getBytes(StandardCharsets.US_ASCII));
+    char[] hex = new char[out.length * 2];
+    for (int i = 0; i < out.length; i++) {
+      hex[2 * i] = HEX[(out[i] >> 4) & 0xf];
+      hex[2 * i + 1] = HEX[out[i] & 0xf];
+    }
+    return new String(hex);
+  }
+
+  private static String randomBase62(int length) {
+    char[] out = new char[length];
+    for (int i = 0; i < length; i++) {
+      out[i] = BASE62[RANDOM.nextInt(BASE62.length)];
+    }
+    return new String(out);
+  }
+}

@@ -1,0 +1,2 @@
+/** Guards who is calling: API key verification through a cache, and the immutable principal. */
+package dev.tollgate.core.auth;

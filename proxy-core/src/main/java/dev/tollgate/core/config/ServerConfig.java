@@ -1,0 +1,48 @@
+package dev.tollgate.core.config;
+
+import java.util.Objects;
+
+/**
+ * The client-facing listener. {@code host}, {@code port}, {@code ioThreads} and {@code tls} cannot be
+ * hot-swapped: a reload that changes them is logged and ignored until restart.
+ */
+public record ServerConfig(
+    String host,
+    int port,
+    int ioThreads,
+    TlsConfig tls,
+    long idleTimeoutMillis,
+    long shutdownGraceMillis,
+    int maxInitialLineBytes,
+    int maxHeaderBytes,
+    int maxBodyBytes,
+    int writeBufferLowBytes,
+    int writeBufferHighBytes) {
+
+  public ServerConfig {
+    Checks.notBlank("server.host", host);
+    Checks.port("server.port", port);
+    Checks.nonNegative("server.ioThreads", ioThreads);
+    Objects.requireNonNull(tls, "server.tls");
+    Checks.positive("server.idleTimeoutMillis", idleTimeoutMillis);
+    Checks.nonNegative("server.shutdownGraceMillis", shutdownGraceMillis);
+    Checks.positive("server.maxInitialLineBytes", maxInitialLineBytes);
+    Checks.positive("server.maxHeaderBytes", maxHeaderBytes);
+    Checks.positive("server.maxBodyBytes", maxBodyBytes);
+    Checks.positive("server.writeBufferLowBytes", writeBufferLowBytes);
+    if (writeBufferHighBytes <= writeBufferLowBytes) {
+      throw new IllegalArgumentException("server.writeBufferHighBytes: " + writeBufferHighBytes
+          + " (expected: > writeBufferLowBytes " + writeBufferLowBytes + ")");
+    }
+  }
+
+  /** TLS for the client-facing listener: PEM certificate chain and PKCS#8 private key files. */
+  public record TlsConfig(boolean enabled, String certFile, String keyFile) {
+    public TlsConfig {
+      if (enabled) {
+        Checks.notBlank("server.tls.certFile", certFile);
+        Checks.notBlank("server.tls.keyFile", keyFile);
+      }
+    }
+  }
+}

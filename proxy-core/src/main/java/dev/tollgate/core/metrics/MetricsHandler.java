@@ -1,0 +1,172 @@
+package dev.tollgate.core.metrics;
+
+import dev.tollgate.core.auth.Principal;
+import dev.tollgate.core.config.ConfigHolder;
+import dev.tollgate.core.context.ChannelAttrs;
+import dev.tollgate.core.context.RequestContext;
+import dev.tollgate.core.error.ErrorResponses;
+import dev.tollgate.core.error.RequestIds;
+import dev.tollgate.core.route.RouteMatch;
+import dev.tollgate.core.usage.UsageSink;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.LastHttpContent;
+import java.util.ArrayDeque;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * First stage after the codec, so it sees every outcome, rejections included. It opens each request's
+ * {@link RequestContext} (request id, start time, config snapshot), stamps {@code x-request-id} on
+ * responses that lack one, and ends the request exactly once — when its last byte is written or the
+ * client goes away — recording status and latency and handing the usage event to the
+ * {@link UsageSink}. A pipelined request waits here until the one before it has ended. One per channel.
+ */
+public final class MetricsHandler extends ChannelDuplexHandler {
+
+  private static final Logger log = LoggerFactory.getLogger(MetricsHandler.class);
+  /** HTTP status recorded when the client closed the connection before the response ended. */
+  public static final int CLIENT_CLOSED_REQUEST = 499;
+
+  private final ConfigHolder config;
+  private final GatewayMetrics metrics;
+  private final UsageSink usageSink;
+  private RequestContext current;
+  /** Messages of a pipelined request, held until {@link #current} ends; released on close. */
+  private ArrayDeque<Object> pipelined;
+
+  public MetricsHandler(ConfigHolder config, GatewayMetrics metrics, UsageSink usageSink) {
+    this.config = config;
+    this.metrics = metrics;
+    this.usageSink = usageSink;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (current != null && (msg instanceof HttpRequest || pipelined != null)) {
+      if (pipelined == null) {
+        pipelined = new ArrayDeque<>(4);
+      }
+      pipelined.add(msg); // released in channelInactive/handlerRemoved, or re-read when current ends
+      ctx.channel().config().setAutoRead(false);
+      return;
+    }
+    if (msg instanceof HttpRequest request) {
+      current = new RequestContext(RequestIds.next(), System.nanoTime(), System.currentTimeMillis(),
+          config.current(), request.method().name(), request.uri());
+      ctx.channel().attr(ChannelAttrs.REQUEST_CONTEXT).set(current);
+      metrics.inFlight().incrementAndGet();
+    }
+    ctx.fireChannelRead(msg);
+  }
+
+  @Override
+  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+    RequestContext request = current;
+    if (request == null) {
+      ctx.write(msg, promise);
+      return;
+    }
+    if (msg instanceof HttpResponse response) {
+      request.status(response.status().code());
+      request.responseStarted(true);
+      if (!response.headers().contains(ErrorResponses.REQUEST_ID_HEADER)) {
+        response.headers().set(ErrorResponses.REQUEST_ID_HEADER, request.requestId());
+      }
+    }
+    if (msg instanceof HttpContent content) {
+      int bytes = content.content().readableBytes();
+      request.addResponseBytes(bytes);
+      metrics.addRelayedBytes(bytes);
+    }
+    if (msg instanceof LastHttpContent) {
+      ChannelPromise p = promise.unvoid();
+      p.addListener(f -> finish(ctx, request, f.isSuccess() ? request.status() : CLIENT_CLOSED_REQUEST));
+      ctx.write(msg, p);
+      return;
+    }
+    ctx.write(msg, promise);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    RequestContext request = current;
+    if (request != null) {
+      finish(ctx, request, CLIENT_CLOSED_REQUEST);
+    }
+    releasePipelined();
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    releasePipelined();
+  }
+
+  private void finish(ChannelHandlerContext ctx, RequestContext request, int status) {
+    if (!request.complete()) {
+      return;
+    }
+    if (status == CLIENT_CLOSED_REQUEST || request.status() == 0) {
+      request.status(status);
+    }
+    long now = System.nanoTime();
+    metrics.inFlight().decrementAndGet();
+    Principal principal = request.principal();
+    RouteMatch route = request.route();
+    metrics.recordRequest(principal == null ? null : principal.tenantId(),
+        route == null ? null : route.providerName(),
+        route == null ? null : route.operation().id(),
+        request.status(), now - request.startNanos());
+    if (request.errorCode() != null) {
+      metrics.recordError(request.errorCode());
+    }
+    if (principal != null) {
+      try {
+        usageSink.accept(request.toUsageEvent(now));
+      } catch (RuntimeException e) {
+        log.error("{} usage sink failed", request.requestId(), e);
+      }
+    }
+    if (current == request) {
+      current = null;
+      ctx.channel().attr(ChannelAttrs.REQUEST_CONTEXT).set(null);
+      resumePipelined(ctx);
+    }
+  }
+
+  private void resumePipelined(ChannelHandlerContext ctx) {
+    if (pipelined == null || !ctx.channel().isActive()) {
+      return;
+    }
+    ArrayDeque<Object> held = pipelined;
+    pipelined = null;
+    ctx.channel().config().setAutoRead(true);
+    // re-read in order; a new request among them becomes current and re-queues what follows
+    ctx.executor().execute(() -> {
+      boolean open = ctx.channel().isActive();
+      Object msg;
+      while ((msg = held.poll()) != null) {
+        if (open) {
+          channelRead(ctx, msg);
+        } else {
+          io.netty.util.ReferenceCountUtil.release(msg);
+        }
+      }
+    });
+  }
+
+  private void releasePipelined() {
+    if (pipelined != null) {
+      Object msg;
+      while ((msg = pipelined.poll()) != null) {
+        io.netty.util.ReferenceCountUtil.release(msg);
+      }
+      pipelined = null;
+    }
+  }
+}

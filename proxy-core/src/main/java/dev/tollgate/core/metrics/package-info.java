@@ -1,0 +1,2 @@
+/** Guards observability: the first stage sees every outcome and counts it; Prometheus meters. */
+package dev.tollgate.core.metrics;

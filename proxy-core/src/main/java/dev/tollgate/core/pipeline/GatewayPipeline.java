@@ -1,0 +1,120 @@
+package dev.tollgate.core.pipeline;
+
+import dev.tollgate.core.auth.ApiKeyVerifier;
+import dev.tollgate.core.auth.AuthHandler;
+import dev.tollgate.core.config.ConfigHolder;
+import dev.tollgate.core.config.GatewayConfig;
+import dev.tollgate.core.config.ProviderConfig;
+import dev.tollgate.core.config.ServerConfig;
+import dev.tollgate.core.error.ErrorHandler;
+import dev.tollgate.core.guard.GatewayHttpCodec;
+import dev.tollgate.core.guard.RequestBodyAggregator;
+import dev.tollgate.core.guard.RequestGuardHandler;
+import dev.tollgate.core.metrics.GatewayMetrics;
+import dev.tollgate.core.metrics.MetricsHandler;
+import dev.tollgate.core.route.ProviderEndpoint;
+import dev.tollgate.core.route.RouteHandler;
+import dev.tollgate.core.upstream.UpstreamChannelInitializer;
+import dev.tollgate.core.upstream.UpstreamConnector;
+import dev.tollgate.core.upstream.UpstreamForwardHandler;
+import dev.tollgate.core.upstream.UpstreamRelayHandler;
+import dev.tollgate.core.usage.UsageSink;
+import dev.tollgate.core.usage.UsageTapHandler;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
+
+/**
+ * The only place that assembles pipelines, in {@link PipelineStage} order: the client-side stages on
+ * every accepted connection ({@link #initChannel}) and the upstream-side stages on every new provider
+ * connection ({@link #initUpstreamChannel}). Stateless handlers are shared; stateful ones are created
+ * per channel.
+ */
+public final class GatewayPipeline extends ChannelInitializer<SocketChannel> implements UpstreamChannelInitializer {
+
+  private final ConfigHolder config;
+  private final GatewayMetrics metrics;
+  private final UsageSink usageSink;
+  private final ApiKeyVerifier keyVerifier;
+  private final SslContext serverTls;
+  private final SslContext upstreamTls;
+  private final UpstreamConnector connector;
+  private final RouteHandler routeHandler = new RouteHandler();
+  private final ErrorHandler errorHandler = new ErrorHandler();
+
+  /**
+   * @param serverTls the client-facing TLS context, or null for plain HTTP
+   * @param upstreamTls the context for https providers (certificate and host name verified)
+   * @param channelClass the socket channel type of the chosen transport (epoll or NIO)
+   */
+  public GatewayPipeline(ConfigHolder config, GatewayMetrics metrics, UsageSink usageSink,
+      ApiKeyVerifier keyVerifier, SslContext serverTls, SslContext upstreamTls,
+      Class<? extends SocketChannel> channelClass) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
+    this.usageSink = Objects.requireNonNull(usageSink, "usageSink");
+    this.keyVerifier = Objects.requireNonNull(keyVerifier, "keyVerifier");
+    this.serverTls = serverTls;
+    this.upstreamTls = Objects.requireNonNull(upstreamTls, "upstreamTls");
+    this.connector = new UpstreamConnector(channelClass, this);
+  }
+
+  public UpstreamConnector connector() {
+    return connector;
+  }
+
+  @Override
+  protected void initChannel(SocketChannel ch) {
+    ServerConfig server = config.current().server();
+    ch.config().setAutoRead(true);
+    ch.config().setWriteBufferWaterMark(
+        new WriteBufferWaterMark(server.writeBufferLowBytes(), server.writeBufferHighBytes()));
+    ChannelPipeline p = ch.pipeline();
+    if (serverTls != null) {
+      p.addLast(PipelineStage.TLS.handlerName(), serverTls.newHandler(ch.alloc()));
+    }
+    p.addLast(PipelineStage.CODEC.handlerName(),
+        new GatewayHttpCodec(server.maxInitialLineBytes(), server.maxHeaderBytes()));
+    p.addLast(PipelineStage.KEEP_ALIVE.handlerName(), new HttpServerKeepAliveHandler());
+    p.addLast(PipelineStage.METRICS.handlerName(), new MetricsHandler(config, metrics, usageSink));
+    p.addLast(PipelineStage.GUARD.handlerName(), new RequestGuardHandler());
+    p.addLast(PipelineStage.BODY.handlerName(), new RequestBodyAggregator(server.maxBodyBytes()));
+    p.addLast(PipelineStage.ROUTE.handlerName(), routeHandler);
+    p.addLast(PipelineStage.AUTH.handlerName(), new AuthHandler(keyVerifier));
+    p.addLast(PipelineStage.UPSTREAM.handlerName(), new UpstreamForwardHandler(connector, metrics));
+    p.addLast(PipelineStage.ERROR.handlerName(), errorHandler);
+  }
+
+  @Override
+  public void initUpstreamChannel(Channel ch, ProviderEndpoint endpoint) {
+    GatewayConfig current = config.current();
+    ProviderConfig provider = current.provider(endpoint.name());
+    long idleMillis = provider != null && provider.idleTimeoutMillis() != null
+        ? provider.idleTimeoutMillis() : current.upstream().idleTimeoutMillis();
+    ChannelPipeline p = ch.pipeline();
+    if (endpoint.tls()) {
+      SslHandler tls = upstreamTls.newHandler(ch.alloc(), endpoint.host(), endpoint.port());
+      SSLEngine engine = tls.engine();
+      SSLParameters params = engine.getSSLParameters();
+      params.setEndpointIdentificationAlgorithm("HTTPS"); // verify the provider's host name
+      engine.setSSLParameters(params);
+      p.addLast(PipelineStage.UPSTREAM_TLS.handlerName(), tls);
+    }
+    p.addLast(PipelineStage.UPSTREAM_CODEC.handlerName(), new HttpClientCodec(8192, 65536, 65536));
+    p.addLast(PipelineStage.UPSTREAM_IDLE.handlerName(), new IdleStateHandler(
+        idleMillis, 0, current.upstream().poolIdleMillis(), TimeUnit.MILLISECONDS));
+    p.addLast(PipelineStage.USAGE_TAP.handlerName(), new UsageTapHandler());
+    p.addLast(PipelineStage.RELAY.handlerName(), new UpstreamRelayHandler());
+  }
+}

@@ -1,0 +1,222 @@
+package dev.tollgate.core.store;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The embedded {@link StateStore}: one SQLite database in WAL mode under the configured data
+ * directory, created on first start. One connection, used by one dedicated thread
+ * ({@code tollgate-store}); methods are also synchronized so a stray caller cannot interleave.
+ */
+public final class SqliteStateStore implements StateStore {
+
+  private static final String[] SCHEMA = {
+      "CREATE TABLE IF NOT EXISTS tenants (id TEXT PRIMARY KEY, name TEXT NOT NULL, plan TEXT NOT NULL,"
+          + " created_at INTEGER NOT NULL)",
+      "CREATE TABLE IF NOT EXISTS projects (tenant_id TEXT NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL,"
+          + " created_at INTEGER NOT NULL, PRIMARY KEY (tenant_id, id))",
+      "CREATE TABLE IF NOT EXISTS api_keys (id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL,"
+          + " project_id TEXT NOT NULL, name TEXT NOT NULL, prefix TEXT NOT NULL, hash TEXT NOT NULL UNIQUE,"
+          + " created_at INTEGER NOT NULL, revoked_at INTEGER NOT NULL DEFAULT 0)",
+      "CREATE INDEX IF NOT EXISTS api_keys_tenant ON api_keys (tenant_id)",
+  };
+
+  private final Connection connection;
+  private final ExecutorService executor;
+  private final AtomicLong writes = new AtomicLong();
+
+  private SqliteStateStore(Connection connection) {
+    this.connection = connection;
+    this.executor = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "tollgate-store");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** Opens (creating if needed) {@code dataDir/tollgate.db}. Blocking; call at startup. */
+  public static SqliteStateStore open(Path dataDir) {
+    try {
+      Files.createDirectories(dataDir);
+      Connection c = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("tollgate.db"));
+      try (Statement s = c.createStatement()) {
+        s.execute("PRAGMA journal_mode=WAL");
+        s.execute("PRAGMA synchronous=NORMAL");
+        s.execute("PRAGMA busy_timeout=5000");
+        for (String ddl : SCHEMA) {
+          s.execute(ddl);
+        }
+      }
+      return new SqliteStateStore(c);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create data directory " + dataDir, e);
+    } catch (SQLException e) {
+      throw new StoreException("cannot open the embedded store in " + dataDir, e);
+    }
+  }
+
+  @Override
+  public ExecutorService executor() {
+    return executor;
+  }
+
+  @Override
+  public synchronized boolean createTenant(TenantRecord tenant) {
+    return insert("INSERT OR IGNORE INTO tenants (id, name, plan, created_at) VALUES (?,?,?,?)",
+        tenant.id(), tenant.name(), tenant.plan(), tenant.createdAtMillis()) == 1;
+  }
+
+  @Override
+  public synchronized Optional<TenantRecord> tenant(String id) {
+    return one("SELECT id, name, plan, created_at FROM tenants WHERE id = ?",
+        rs -> new TenantRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4)), id);
+  }
+
+  @Override
+  public synchronized boolean createProject(ProjectRecord project) {
+    return insert("INSERT OR IGNORE INTO projects (tenant_id, id, name, created_at) VALUES (?,?,?,?)",
+        project.tenantId(), project.id(), project.name(), project.createdAtMillis()) == 1;
+  }
+
+  @Override
+  public synchronized Optional<ProjectRecord> project(String tenantId, String projectId) {
+    return one("SELECT tenant_id, id, name, created_at FROM projects WHERE tenant_id = ? AND id = ?",
+        SqliteStateStore::project, tenantId, projectId);
+  }
+
+  @Override
+  public synchronized List<ProjectRecord> projects(String tenantId) {
+    return many("SELECT tenant_id, id, name, created_at FROM projects WHERE tenant_id = ? ORDER BY id",
+        SqliteStateStore::project, tenantId);
+  }
+
+  @Override
+  public synchronized void createKey(ApiKeyRecord key) {
+    insert("INSERT INTO api_keys (id, tenant_id, project_id, name, prefix, hash, created_at, revoked_at)"
+            + " VALUES (?,?,?,?,?,?,?,?)",
+        key.id(), key.tenantId(), key.projectId(), key.name(), key.prefix(), key.hash(),
+        key.createdAtMillis(), key.revokedAtMillis());
+  }
+
+  @Override
+  public synchronized Optional<ApiKeyRecord> keyByHash(String hash) {
+    return one(KEY_COLUMNS + " WHERE hash = ?", SqliteStateStore::key, hash);
+  }
+
+  @Override
+  public synchronized Optional<ApiKeyRecord> key(String tenantId, String keyId) {
+    return one(KEY_COLUMNS + " WHERE tenant_id = ? AND id = ?", SqliteStateStore::key, tenantId, keyId);
+  }
+
+  @Override
+  public synchronized List<ApiKeyRecord> keys(String tenantId) {
+    return many(KEY_COLUMNS + " WHERE tenant_id = ? ORDER BY created_at, id", SqliteStateStore::key, tenantId);
+  }
+
+  @Override
+  public synchronized Optional<ApiKeyRecord> revokeKey(String tenantId, String keyId, long nowMillis) {
+    insert("UPDATE api_keys SET revoked_at = ? WHERE tenant_id = ? AND id = ? AND revoked_at = 0",
+        nowMillis, tenantId, keyId);
+    return key(tenantId, keyId);
+  }
+
+  @Override
+  public synchronized boolean ping() {
+    try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("SELECT 1")) {
+      return rs.next();
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+
+  @Override
+  public long writeCount() {
+    return writes.get();
+  }
+
+  @Override
+  public void close() {
+    executor.shutdown();
+    try {
+      executor.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    synchronized (this) {
+      try {
+        connection.close();
+      } catch (SQLException e) {
+        throw new StoreException("cannot close the embedded store", e);
+      }
+    }
+  }
+
+  private static final String KEY_COLUMNS =
+      "SELECT id, tenant_id, project_id, name, prefix, hash, created_at, revoked_at FROM api_keys";
+
+  private static ApiKeyRecord key(ResultSet rs) throws SQLException {
+    return new ApiKeyRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+        rs.getString(5), rs.getString(6), rs.getLong(7), rs.getLong(8));
+  }
+
+  private static ProjectRecord project(ResultSet rs) throws SQLException {
+    return new ProjectRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4));
+  }
+
+  private int insert(String sql, Object... args) {
+    try (PreparedStatement ps = prepare(sql, args)) {
+      int changed = ps.executeUpdate();
+      if (changed > 0) {
+        writes.incrementAndGet();
+      }
+      return changed;
+    } catch (SQLException e) {
+      throw new StoreException("store write failed", e);
+    }
+  }
+
+  private <T> Optional<T> one(String sql, RowMapper<T> mapper, Object... args) {
+    List<T> rows = many(sql, mapper, args);
+    return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
+  }
+
+  private <T> List<T> many(String sql, RowMapper<T> mapper, Object... args) {
+    try (PreparedStatement ps = prepare(sql, args); ResultSet rs = ps.executeQuery()) {
+      List<T> out = new ArrayList<>();
+      while (rs.next()) {
+        out.add(mapper.map(rs));
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new StoreException("store read failed", e);
+    }
+  }
+
+  private PreparedStatement prepare(String sql, Object... args) throws SQLException {
+    PreparedStatement ps = connection.prepareStatement(sql);
+    for (int i = 0; i < args.length; i++) {
+      ps.setObject(i + 1, args[i]);
+    }
+    return ps;
+  }
+
+  @FunctionalInterface
+  private interface RowMapper<T> {
+    T map(ResultSet rs) throws SQLException;
+  }
+}

@@ -1,0 +1,109 @@
+package dev.tollgate.core.upstream;
+
+import dev.tollgate.core.route.ProviderEndpoint;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.pool.AbstractChannelPoolHandler;
+import io.netty.channel.pool.ChannelHealthChecker;
+import io.netty.channel.pool.ChannelPool;
+import io.netty.channel.pool.SimpleChannelPool;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.util.AttributeKey;
+import io.netty.util.concurrent.FastThreadLocal;
+import io.netty.util.concurrent.Future;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * Pooled keep-alive connections to providers: one Netty {@link SimpleChannelPool} per event loop and
+ * provider endpoint, so an upstream connection always runs on the event loop of the client it serves
+ * and the pool is never contended. Idle pooled connections keep reading so that an upstream close is
+ * noticed (and the connection dropped) before it is handed out again.
+ */
+public final class UpstreamConnector implements AutoCloseable {
+
+  private static final AttributeKey<ChannelPool> POOL = AttributeKey.valueOf("tollgate.upstreamPool");
+
+  private final Class<? extends SocketChannel> channelClass;
+  private final UpstreamChannelInitializer initializer;
+  private final Queue<ChannelPool> allPools = new ConcurrentLinkedQueue<>();
+  private final FastThreadLocal<Map<PoolKey, ChannelPool>> pools = new FastThreadLocal<>() {
+    @Override
+    protected Map<PoolKey, ChannelPool> initialValue() {
+      return new HashMap<>();
+    }
+  };
+
+  public UpstreamConnector(Class<? extends SocketChannel> channelClass, UpstreamChannelInitializer initializer) {
+    this.channelClass = channelClass;
+    this.initializer = initializer;
+  }
+
+  /**
+   * A connection to {@code endpoint} on {@code loop}: a pooled one if available, else a new one.
+   * Must be called on {@code loop}.
+   */
+  public Future<Channel> acquire(EventLoop loop, ProviderEndpoint endpoint, long connectTimeoutMillis) {
+    PoolKey key = new PoolKey(loop, endpoint, connectTimeoutMillis);
+    ChannelPool pool = pools.get().computeIfAbsent(key, this::newPool);
+    return pool.acquire(loop.newPromise());
+  }
+
+  /** Gives a connection whose exchange ended cleanly back to its pool. */
+  public void release(Channel channel) {
+    ChannelPool pool = channel.attr(POOL).get();
+    if (pool == null) {
+      channel.close();
+      return;
+    }
+    pool.release(channel);
+  }
+
+  @Override
+  public void close() {
+    ChannelPool pool;
+    while ((pool = allPools.poll()) != null) {
+      pool.close();
+    }
+  }
+
+  private ChannelPool newPool(PoolKey key) {
+    Bootstrap bootstrap = new Bootstrap()
+        .group(key.loop())
+        .channel(channelClass)
+        .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.SO_KEEPALIVE, true)
+        .option(ChannelOption.AUTO_READ, false)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, key.connectTimeoutMillis()))
+        .remoteAddress(key.endpoint().host(), key.endpoint().port());
+    ChannelPool[] self = new ChannelPool[1];
+    SimpleChannelPool pool = new SimpleChannelPool(bootstrap, new AbstractChannelPoolHandler() {
+      @Override
+      public void channelCreated(Channel ch) {
+        ch.attr(POOL).set(self[0]);
+        initializer.initUpstreamChannel(ch, key.endpoint());
+      }
+
+      @Override
+      public void channelAcquired(Channel ch) {
+        ch.config().setAutoRead(false);
+      }
+
+      @Override
+      public void channelReleased(Channel ch) {
+        // read while idle: an upstream close (or stray bytes) is seen at once and the channel dropped
+        ch.config().setAutoRead(true);
+      }
+    }, ChannelHealthChecker.ACTIVE, true, true);
+    self[0] = pool;
+    allPools.add(pool);
+    return pool;
+  }
+
+  private record PoolKey(EventLoop loop, ProviderEndpoint endpoint, long connectTimeoutMillis) {
+  }
+}

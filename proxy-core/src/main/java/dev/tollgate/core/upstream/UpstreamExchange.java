@@ -1,0 +1,346 @@
+package dev.tollgate.core.upstream;
+
+import dev.tollgate.core.context.ChannelAttrs;
+import dev.tollgate.core.context.RequestContext;
+import dev.tollgate.core.error.ErrorResponses;
+import dev.tollgate.core.error.GatewayError;
+import dev.tollgate.core.metrics.GatewayMetrics;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One request's round trip to the provider, from acquiring a pooled connection to the last byte
+ * relayed back. Responses stream to the client chunk by chunk as they arrive — the same buffers, never
+ * aggregated — paced by {@link RelayBackpressure}.
+ *
+ * <pre>
+ *  client ──FullHttpRequest──▶ UpstreamForwardHandler ──▶ UpstreamExchange ──write──▶ upstream
+ *  client ◀──HttpResponse/HttpContent (same ByteBufs)── UpstreamRelayHandler ◀── UsageTapHandler ◀──
+ * </pre>
+ *
+ * Failures before the response starts become errors in the route's dialect (connect refused → 502,
+ * connect or response timeout → 504, upstream closed → 502); after it has started, the client
+ * connection is closed so the client sees the stream end abnormally. A client that goes away closes
+ * the upstream connection. Event-loop confined: client and upstream share one loop.
+ */
+final class UpstreamExchange {
+
+  private static final Logger log = LoggerFactory.getLogger(UpstreamExchange.class);
+
+  private enum State { CONNECTING, AWAITING_RESPONSE, STREAMING, DONE }
+
+  private final ChannelHandlerContext clientCtx;
+  private final RequestContext request;
+  private final UpstreamConnector connector;
+  private final GatewayMetrics metrics;
+  private final Runnable onDone;
+  private final long connectTimeoutMillis;
+  private final long responseTimeoutMillis;
+
+  private State state = State.CONNECTING;
+  /** Our reference to the upstream request, kept until the response starts so it can be re-sent once. */
+  private FullHttpRequest pending;
+  private Channel upstream;
+  private RelayBackpressure backpressure;
+  private ScheduledFuture<?> responseTimer;
+  private boolean retried;
+  private boolean streamCounted;
+  private boolean upstreamKeepAlive;
+
+  UpstreamExchange(ChannelHandlerContext clientCtx, RequestContext request, UpstreamConnector connector,
+      GatewayMetrics metrics, long connectTimeoutMillis, long responseTimeoutMillis, Runnable onDone) {
+    this.clientCtx = clientCtx;
+    this.request = request;
+    this.connector = connector;
+    this.metrics = metrics;
+    this.connectTimeoutMillis = connectTimeoutMillis;
+    this.responseTimeoutMillis = responseTimeoutMillis;
+    this.onDone = onDone;
+  }
+
+  /** Starts the exchange; takes ownership of {@code upstreamRequest}. */
+  void start(FullHttpRequest upstreamRequest) {
+    pending = upstreamRequest;
+    connect();
+  }
+
+  private void connect() {
+    Future<Channel> acquired = connector.acquire(clientCtx.channel().eventLoop(),
+        request.route().endpoint(), connectTimeoutMillis);
+    if (acquired.isDone()) {
+      onAcquired(acquired);
+    } else {
+      acquired.addListener(f -> onAcquired(acquired));
+    }
+  }
+
+  private void onAcquired(Future<Channel> acquired) {
+    if (state == State.DONE) {
+      if (acquired.isSuccess()) {
+        acquired.getNow().close();
+      }
+      return;
+    }
+    if (!acquired.isSuccess()) {
+      Throwable cause = acquired.cause();
+      boolean timeout = cause instanceof ConnectTimeoutException;
+      metrics.recordUpstreamError(request.route().providerName(), timeout ? "connect_timeout" : "connect");
+      log.debug("{} upstream connect failed: {}", request.requestId(), cause.toString());
+      fail(timeout ? GatewayError.UPSTREAM_TIMEOUT : GatewayError.UPSTREAM_UNAVAILABLE);
+      return;
+    }
+    Channel ch = acquired.getNow();
+    if (!clientCtx.channel().isActive()) {
+      connector.release(ch);
+      finish();
+      return;
+    }
+    bind(ch);
+    // 1. send the request; 2. arm the response timer; 3. ask for the first read
+    ChannelFuture written = ch.writeAndFlush(pending.retainedDuplicate());
+    written.addListener(f -> {
+      if (!f.isSuccess() && state == State.AWAITING_RESPONSE && upstream == ch) {
+        onWriteFailed(ch, f.cause());
+      }
+    });
+    state = State.AWAITING_RESPONSE;
+    responseTimer = ch.eventLoop().schedule(this::onResponseTimeout, responseTimeoutMillis, TimeUnit.MILLISECONDS);
+    ch.read();
+  }
+
+  private void bind(Channel ch) {
+    upstream = ch;
+    ch.attr(ChannelAttrs.UPSTREAM_REQUEST).set(request);
+    ch.pipeline().get(UpstreamRelayHandler.class).bind(this);
+    backpressure = new RelayBackpressure(clientCtx.channel(), ch);
+  }
+
+  private void unbind(Channel ch) {
+    UpstreamRelayHandler relay = ch.pipeline().get(UpstreamRelayHandler.class);
+    if (relay != null) {
+      relay.unbind();
+    }
+    ch.attr(ChannelAttrs.UPSTREAM_REQUEST).set(null);
+  }
+
+  private void onWriteFailed(Channel ch, Throwable cause) {
+    unbind(ch);
+    ch.close();
+    cancelTimer();
+    if (!retried) {
+      // a pooled connection the provider had just closed: one fresh attempt is safe, nothing was processed
+      retried = true;
+      upstream = null;
+      state = State.CONNECTING;
+      log.debug("{} upstream write failed, retrying on a new connection: {}", request.requestId(), cause.toString());
+      connect();
+      return;
+    }
+    metrics.recordUpstreamError(request.route().providerName(), "write");
+    fail(GatewayError.UPSTREAM_UNAVAILABLE);
+  }
+
+  void onUpstreamMessage(Object msg) {
+    if (state == State.DONE) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    if (msg instanceof HttpResponse response) {
+      if (response.status().codeClass() == io.netty.handler.codec.http.HttpStatusClass.INFORMATIONAL) {
+        ReferenceCountUtil.release(msg);
+        return;
+      }
+      cancelTimer();
+      releasePending();
+      state = State.STREAMING;
+      upstreamKeepAlive = HttpUtil.isKeepAlive(response);
+      HttpResponse toClient = clientResponse(response);
+      if (request.stream()) {
+        streamCounted = true;
+        metrics.openStreams().incrementAndGet();
+      }
+      clientCtx.write(toClient);
+      if (msg instanceof HttpContent content) {
+        relayContent(content);
+      }
+      return;
+    }
+    if (msg instanceof HttpContent content) {
+      relayContent(content);
+      return;
+    }
+    ReferenceCountUtil.release(msg);
+  }
+
+  private void relayContent(HttpContent content) {
+    boolean last = content instanceof LastHttpContent;
+    // ownership passes to the client channel: the encoder releases it once written
+    clientCtx.write(content);
+    if (last) {
+      state = State.DONE;
+      clientCtx.flush();
+      Channel ch = upstream;
+      unbind(ch);
+      if (upstreamKeepAlive) {
+        connector.release(ch);
+      } else {
+        ch.close();
+      }
+      finish();
+    }
+  }
+
+  void onUpstreamBatchEnd() {
+    if (state == State.STREAMING) {
+      backpressure.afterUpstreamBatch();
+    } else if (state == State.AWAITING_RESPONSE) {
+      upstream.read();
+    }
+  }
+
+  void onClientWritabilityChanged() {
+    if (state == State.STREAMING) {
+      backpressure.clientWritabilityChanged();
+    }
+  }
+
+  /** The client went away: stop spending the provider's tokens. */
+  void onClientClosed() {
+    if (state == State.DONE) {
+      return;
+    }
+    state = State.DONE;
+    cancelTimer();
+    Channel ch = upstream;
+    if (ch != null) {
+      unbind(ch);
+      ch.close();
+    }
+    finish();
+  }
+
+  void onUpstreamClosed() {
+    if (state == State.DONE) {
+      return;
+    }
+    upstream = null;
+    if (state == State.AWAITING_RESPONSE && !retried && pending != null) {
+      // closed before answering anything (stale keep-alive connection): one fresh attempt
+      cancelTimer();
+      retried = true;
+      state = State.CONNECTING;
+      connect();
+      return;
+    }
+    metrics.recordUpstreamError(request.route().providerName(), "closed");
+    abort(GatewayError.UPSTREAM_UNAVAILABLE, "upstream closed the connection");
+  }
+
+  void onUpstreamIdle() {
+    if (state == State.STREAMING) {
+      metrics.recordUpstreamError(request.route().providerName(), "idle_timeout");
+      abort(GatewayError.UPSTREAM_TIMEOUT, "upstream idle");
+    }
+  }
+
+  void onUpstreamFailure(Throwable cause) {
+    if (state == State.DONE) {
+      return;
+    }
+    metrics.recordUpstreamError(request.route().providerName(), "reset");
+    abort(GatewayError.UPSTREAM_UNAVAILABLE, cause.toString());
+  }
+
+  private void onResponseTimeout() {
+    if (state != State.AWAITING_RESPONSE) {
+      return;
+    }
+    metrics.recordUpstreamError(request.route().providerName(), "response_timeout");
+    abort(GatewayError.UPSTREAM_TIMEOUT, "no response headers in " + responseTimeoutMillis + " ms");
+  }
+
+  /** Ends the exchange on an upstream failure: an error if nothing was sent yet, else a cut stream. */
+  private void abort(GatewayError error, String reason) {
+    State was = state;
+    state = State.DONE;
+    cancelTimer();
+    Channel ch = upstream;
+    if (ch != null) {
+      unbind(ch);
+      ch.close();
+    }
+    log.debug("{} upstream failed ({}): {}", request.requestId(), error.code(), reason);
+    if (was == State.STREAMING) {
+      clientCtx.flush();
+      clientCtx.close(); // the client sees the stream end without its terminating chunk
+      finish();
+    } else {
+      fail(error);
+    }
+  }
+
+  private void fail(GatewayError error) {
+    state = State.DONE;
+    releasePending();
+    ErrorResponses.send(clientCtx, error);
+    finish();
+  }
+
+  private void finish() {
+    releasePending();
+    cancelTimer();
+    if (streamCounted) {
+      streamCounted = false;
+      metrics.openStreams().decrementAndGet();
+    }
+    onDone.run();
+  }
+
+  private void releasePending() {
+    FullHttpRequest p = pending;
+    pending = null;
+    if (p != null) {
+      p.release();
+    }
+  }
+
+  private void cancelTimer() {
+    ScheduledFuture<?> timer = responseTimer;
+    responseTimer = null;
+    if (timer != null) {
+      timer.cancel(false);
+    }
+  }
+
+  /** The response head for the client: the provider's status and end-to-end headers, our framing. */
+  private HttpResponse clientResponse(HttpResponse upstreamResponse) {
+    HttpHeaders headers = upstreamResponse.headers();
+    boolean lengthKnown = headers.contains(HttpHeaderNames.CONTENT_LENGTH) && !request.usageInjected();
+    ResponseHeaders.stripHopByHop(headers);
+    int code = upstreamResponse.status().code();
+    boolean bodyless = code == 204 || code == 304 || request.method().equals("HEAD");
+    if (!lengthKnown && !bodyless) {
+      headers.remove(HttpHeaderNames.CONTENT_LENGTH);
+      headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+    }
+    return new DefaultHttpResponse(HttpVersion.HTTP_1_1, upstreamResponse.status(), headers);
+  }
+}

@@ -1,0 +1,86 @@
+package dev.tollgate.core.upstream;
+
+import dev.tollgate.core.config.GatewayConfig;
+import dev.tollgate.core.config.ProviderConfig;
+import dev.tollgate.core.context.ChannelAttrs;
+import dev.tollgate.core.context.RequestContext;
+import dev.tollgate.core.error.ErrorResponses;
+import dev.tollgate.core.error.GatewayError;
+import dev.tollgate.core.metrics.GatewayMetrics;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * The last request stage before the provider: turns the admitted request into the upstream request
+ * (provider key injected, client credentials and hop-by-hop headers stripped) and runs it as an
+ * {@link UpstreamExchange}. It also carries the client side of the relay: client writability changes
+ * pace upstream reads, and a client that disconnects cancels the exchange. One per client channel.
+ */
+public final class UpstreamForwardHandler extends ChannelInboundHandlerAdapter {
+
+  private final UpstreamConnector connector;
+  private final GatewayMetrics metrics;
+  private UpstreamExchange exchange;
+
+  public UpstreamForwardHandler(UpstreamConnector connector, GatewayMetrics metrics) {
+    this.connector = connector;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (!(msg instanceof FullHttpRequest client)) {
+      ctx.fireChannelRead(msg);
+      return;
+    }
+    RequestContext request = ctx.channel().attr(ChannelAttrs.REQUEST_CONTEXT).get();
+    if (request == null || request.route() == null || exchange != null) {
+      ReferenceCountUtil.release(client);
+      ErrorResponses.send(ctx, GatewayError.INTERNAL);
+      return;
+    }
+    ProviderConfig provider = request.route().provider();
+    String providerKey = provider.apiKey();
+    if (providerKey.isEmpty()) {
+      ReferenceCountUtil.release(client);
+      ErrorResponses.send(ctx, GatewayError.PROVIDER_KEY_MISSING,
+          "No API key is configured for provider '" + request.route().providerName() + "'.");
+      return;
+    }
+    FullHttpRequest upstreamRequest = UpstreamRequests.build(client, request, providerKey);
+    GatewayConfig config = request.config();
+    long connectTimeout = provider.connectTimeoutMillis() != null
+        ? provider.connectTimeoutMillis() : config.upstream().connectTimeoutMillis();
+    long responseTimeout = provider.responseTimeoutMillis() != null
+        ? provider.responseTimeoutMillis() : config.upstream().responseTimeoutMillis();
+    UpstreamExchange started = new UpstreamExchange(ctx, request, connector, metrics, connectTimeout,
+        responseTimeout, () -> exchangeDone(request));
+    exchange = started;
+    started.start(upstreamRequest);
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    UpstreamExchange current = exchange;
+    if (current != null) {
+      current.onClientWritabilityChanged();
+    }
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    UpstreamExchange current = exchange;
+    exchange = null;
+    if (current != null) {
+      current.onClientClosed();
+    }
+    ctx.fireChannelInactive();
+  }
+
+  private void exchangeDone(RequestContext request) {
+    exchange = null;
+  }
+}

@@ -1,0 +1,128 @@
+package dev.tollgate.core.upstream;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.core.config.ProviderConfig;
+import dev.tollgate.core.context.RequestContext;
+import dev.tollgate.core.route.Operation;
+import dev.tollgate.core.route.RouteMatch;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufInputStream;
+import io.netty.buffer.ByteBufOutputStream;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
+import java.io.IOException;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Builds the request sent upstream from the client's: same method, path (under the provider's base
+ * path) and query; every end-to-end header passes through ({@code anthropic-version},
+ * {@code OpenAI-Beta}, {@code Idempotency-Key}, ...); hop-by-hop headers and the client's credentials
+ * do not; the provider's key is added in the provider's auth style. For a streaming chat completion
+ * that did not ask for usage, {@code stream_options.include_usage} is added so the tap can meter it.
+ */
+final class UpstreamRequests {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final AsciiString IDENTITY = AsciiString.cached("identity");
+  private static final Set<AsciiString> DROPPED = Set.of(
+      HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE, AsciiString.cached("proxy-connection"),
+      HttpHeaderNames.TE, HttpHeaderNames.TRAILER, HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.UPGRADE,
+      HttpHeaderNames.PROXY_AUTHORIZATION, HttpHeaderNames.PROXY_AUTHENTICATE,
+      HttpHeaderNames.HOST, HttpHeaderNames.AUTHORIZATION, AsciiString.cached("x-api-key"),
+      HttpHeaderNames.CONTENT_LENGTH, HttpHeaderNames.ACCEPT_ENCODING, HttpHeaderNames.EXPECT);
+
+  private UpstreamRequests() {
+  }
+
+  /**
+   * The upstream request. Takes ownership of {@code client}'s content: the returned request holds it
+   * (or a rewritten copy, in which case the original is released here).
+   */
+  static FullHttpRequest build(FullHttpRequest client, RequestContext request, String providerKey) {
+    RouteMatch route = request.route();
+    ByteBuf body = client.content();
+    if (needsUsageInjection(request)) {
+      ByteBuf rewritten = withIncludeUsage(body);
+      if (rewritten != null) {
+        body.release();
+        body = rewritten;
+        request.usageInjected(true);
+      }
+    }
+    HttpHeaders headers = new DefaultHttpHeaders();
+    copyEndToEnd(client.headers(), headers);
+    headers.set(HttpHeaderNames.HOST, route.endpoint().hostHeader());
+    headers.set(HttpHeaderNames.ACCEPT_ENCODING, IDENTITY); // the usage tap reads plain bodies
+    if (body.isReadable() || !client.method().name().equals("GET")) {
+      headers.setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+    }
+    ProviderConfig provider = route.provider();
+    if (provider.auth().equals("x-api-key")) {
+      headers.set("x-api-key", providerKey);
+    } else {
+      headers.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + providerKey);
+    }
+    return new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, client.method(), route.upstreamUri(), body,
+        headers, io.netty.handler.codec.http.EmptyHttpHeaders.INSTANCE);
+  }
+
+  static boolean needsUsageInjection(RequestContext request) {
+    return request.stream() && !request.clientIncludeUsage()
+        && request.route().operation() == Operation.CHAT_COMPLETIONS
+        && request.route().endpoint().dialect() == dev.tollgate.core.error.ErrorDialect.OPENAI;
+  }
+
+  private static void copyEndToEnd(HttpHeaders from, HttpHeaders to) {
+    String connection = from.get(HttpHeaderNames.CONNECTION);
+    java.util.Iterator<Map.Entry<CharSequence, CharSequence>> headers = from.iteratorCharSequence();
+    while (headers.hasNext()) {
+      Map.Entry<CharSequence, CharSequence> header = headers.next();
+      AsciiString name = AsciiString.of(header.getKey()).toLowerCase();
+      if (DROPPED.contains(name) || name.startsWith("x-tollgate-")) {
+        continue;
+      }
+      if (connection != null && listedIn(connection, name)) {
+        continue; // named as hop-by-hop by the client's Connection header
+      }
+      to.add(name, header.getValue());
+    }
+  }
+
+  private static boolean listedIn(String connection, AsciiString name) {
+    for (String token : connection.split(",")) {
+      if (name.contentEqualsIgnoreCase(token.trim())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The body with {@code stream_options.include_usage: true}, or null if it is not a JSON object. */
+  private static ByteBuf withIncludeUsage(ByteBuf body) {
+    try {
+      if (!(JSON.readTree((java.io.InputStream) new ByteBufInputStream(body.duplicate())) instanceof ObjectNode root)) {
+        return null;
+      }
+      ObjectNode options = root.get("stream_options") instanceof ObjectNode existing
+          ? existing : root.putObject("stream_options");
+      options.put("include_usage", true);
+      ByteBuf out = body.alloc().buffer(body.readableBytes() + 48);
+      try (ByteBufOutputStream stream = new ByteBufOutputStream(out)) {
+        JSON.writeValue((java.io.OutputStream) stream, root);
+      } catch (IOException | RuntimeException e) {
+        out.release();
+        return null;
+      }
+      return out;
+    } catch (IOException e) {
+      return null;
+    }
+  }
+}

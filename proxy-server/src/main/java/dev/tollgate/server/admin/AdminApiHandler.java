@@ -1,0 +1,396 @@
+package dev.tollgate.server.admin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.core.auth.ApiKeyVerifier;
+import dev.tollgate.core.auth.ApiKeys;
+import dev.tollgate.core.config.ConfigHolder;
+import dev.tollgate.core.metrics.GatewayMetrics;
+import dev.tollgate.core.store.ApiKeyRecord;
+import dev.tollgate.core.store.ProjectRecord;
+import dev.tollgate.core.store.StateStore;
+import dev.tollgate.core.store.TenantRecord;
+import io.netty.buffer.ByteBufInputStream;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The admin and ops listener's terminal handler: {@code /healthz}, {@code /readyz}, {@code /metrics}
+ * without auth, and the JSON admin API under {@code /admin} behind the bearer admin token. Store calls
+ * run on the store's executor; the answer is written back on this channel's event loop. Keys are shown
+ * once, at creation; listings never include them.
+ */
+public final class AdminApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+
+  private static final Logger log = LoggerFactory.getLogger(AdminApiHandler.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
+  private static final Pattern TENANT = Pattern.compile("/admin/tenants/([^/]+)");
+  private static final Pattern PROJECTS = Pattern.compile("/admin/tenants/([^/]+)/projects");
+  private static final Pattern KEYS = Pattern.compile("/admin/tenants/([^/]+)/keys");
+  private static final Pattern KEY = Pattern.compile("/admin/tenants/([^/]+)/keys/([^/]+)");
+
+  private final ConfigHolder config;
+  private final StateStore store;
+  private final ApiKeyVerifier verifier;
+  private final GatewayMetrics metrics;
+
+  public AdminApiHandler(ConfigHolder config, StateStore store, ApiKeyVerifier verifier, GatewayMetrics metrics) {
+    this.config = config;
+    this.store = store;
+    this.verifier = verifier;
+    this.metrics = metrics;
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+    String uri = request.uri();
+    int q = uri.indexOf('?');
+    String path = q < 0 ? uri : uri.substring(0, q);
+    HttpMethod method = request.method();
+    boolean keepAlive = HttpUtil.isKeepAlive(request);
+    if (path.equals("/healthz") && method.equals(HttpMethod.GET)) {
+      send(ctx, keepAlive, HttpResponseStatus.OK, json("status", "ok"));
+      return;
+    }
+    if (path.equals("/readyz") && method.equals(HttpMethod.GET)) {
+      async(ctx, keepAlive, () -> store.ping()
+          ? new Reply(HttpResponseStatus.OK, json("status", "ready"))
+          : new Reply(HttpResponseStatus.SERVICE_UNAVAILABLE, json("status", "store unreachable")));
+      return;
+    }
+    if (path.equals("/metrics") && method.equals(HttpMethod.GET)) {
+      byte[] body = metrics.scrape().getBytes(StandardCharsets.UTF_8);
+      FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+          Unpooled.wrappedBuffer(body));
+      response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+      write(ctx, keepAlive, response);
+      return;
+    }
+    if (!path.startsWith("/admin/")) {
+      send(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, error("Unknown path.", "not_found"));
+      return;
+    }
+    if (!authorized(request)) {
+      send(ctx, keepAlive, HttpResponseStatus.UNAUTHORIZED,
+          error("Missing or invalid admin token.", "invalid_admin_token"));
+      return;
+    }
+    JsonNode body;
+    try {
+      body = readBody(request);
+    } catch (IOException e) {
+      send(ctx, keepAlive, HttpResponseStatus.BAD_REQUEST, error("body: not valid JSON", "invalid_json"));
+      return;
+    }
+    async(ctx, keepAlive, () -> dispatch(method, path, body));
+  }
+
+  private Reply dispatch(HttpMethod method, String path, JsonNode body) {
+    Matcher m;
+    if (path.equals("/admin/tenants") && method.equals(HttpMethod.POST)) {
+      return createTenant(body);
+    }
+    if ((m = KEY.matcher(path)).matches() && method.equals(HttpMethod.DELETE)) {
+      return revokeKey(m.group(1), m.group(2));
+    }
+    if ((m = KEYS.matcher(path)).matches()) {
+      if (method.equals(HttpMethod.POST)) {
+        return createKey(m.group(1), body);
+      }
+      if (method.equals(HttpMethod.GET)) {
+        return listKeys(m.group(1));
+      }
+    }
+    if ((m = PROJECTS.matcher(path)).matches()) {
+      if (method.equals(HttpMethod.POST)) {
+        return createProject(m.group(1), body);
+      }
+      if (method.equals(HttpMethod.GET)) {
+        return listProjects(m.group(1));
+      }
+    }
+    if ((m = TENANT.matcher(path)).matches() && method.equals(HttpMethod.GET)) {
+      String tenantId = m.group(1);
+      return store.tenant(tenantId)
+          .map(t -> new Reply(HttpResponseStatus.OK, tenantJson(t)))
+          .orElseGet(() -> notFound("tenant", tenantId));
+    }
+    return new Reply(HttpResponseStatus.NOT_FOUND, error("Unknown admin route: " + method + " " + path, "not_found"));
+  }
+
+  private Reply createTenant(JsonNode body) {
+    String id = text(body, "id");
+    String name = text(body, "name");
+    String plan = text(body, "plan");
+    String invalid = firstInvalid(
+        checkId("id", id),
+        name == null || name.isBlank() || name.length() > 200 ? "name: missing or longer than 200 characters (expected: 1..200 characters)" : null,
+        plan == null || !ID.matcher(plan).matches() ? "plan: " + describe(plan) + " (expected: a plan name such as 'free')" : null,
+        unknownFields(body, "id", "name", "plan"));
+    if (invalid != null) {
+      return badRequest(invalid);
+    }
+    long now = System.currentTimeMillis();
+    TenantRecord tenant = new TenantRecord(id, name, plan, now);
+    if (!store.createTenant(tenant)) {
+      return new Reply(HttpResponseStatus.CONFLICT, error("tenant '" + id + "' already exists", "conflict"));
+    }
+    store.createProject(new ProjectRecord(id, "default", "Default project", now));
+    return new Reply(HttpResponseStatus.CREATED, tenantJson(tenant));
+  }
+
+  private Reply createProject(String tenantId, JsonNode body) {
+    if (store.tenant(tenantId).isEmpty()) {
+      return notFound("tenant", tenantId);
+    }
+    String id = text(body, "id");
+    String name = text(body, "name");
+    String invalid = firstInvalid(checkId("id", id),
+        name != null && name.length() > 200 ? "name: longer than 200 characters (expected: at most 200)" : null,
+        unknownFields(body, "id", "name"));
+    if (invalid != null) {
+      return badRequest(invalid);
+    }
+    ProjectRecord project = new ProjectRecord(tenantId, id, name == null ? id : name, System.currentTimeMillis());
+    if (!store.createProject(project)) {
+      return new Reply(HttpResponseStatus.CONFLICT, error("project '" + id + "' already exists", "conflict"));
+    }
+    return new Reply(HttpResponseStatus.CREATED, projectJson(project));
+  }
+
+  private Reply listProjects(String tenantId) {
+    if (store.tenant(tenantId).isEmpty()) {
+      return notFound("tenant", tenantId);
+    }
+    ArrayNode list = JSON.createArrayNode();
+    store.projects(tenantId).forEach(p -> list.add(projectJson(p)));
+    ObjectNode out = JSON.createObjectNode();
+    out.set("data", list);
+    return new Reply(HttpResponseStatus.OK, out);
+  }
+
+  private Reply createKey(String tenantId, JsonNode body) {
+    if (store.tenant(tenantId).isEmpty()) {
+      return notFound("tenant", tenantId);
+    }
+    String project = text(body, "project");
+    String name = text(body, "name");
+    String invalid = firstInvalid(
+        project != null ? checkId("project", project) : null,
+        name != null && (name.isBlank() || name.length() > 200) ? "name: empty or longer than 200 characters (expected: 1..200 characters)" : null,
+        unknownFields(body, "project", "name"));
+    if (invalid != null) {
+      return badRequest(invalid);
+    }
+    String projectId = project == null ? "default" : project;
+    if (store.project(tenantId, projectId).isEmpty()) {
+      return badRequest("project: '" + projectId + "' does not exist in tenant '" + tenantId + "'");
+    }
+    String key = ApiKeys.generate();
+    ApiKeyRecord record = new ApiKeyRecord(ApiKeys.newId("key_"), tenantId, projectId,
+        name == null ? "" : name, ApiKeys.lookupPrefix(key), ApiKeys.hash(key), System.currentTimeMillis(), 0);
+    store.createKey(record);
+    ObjectNode out = keyJson(record);
+    out.put("key", key); // shown once, here
+    return new Reply(HttpResponseStatus.CREATED, out);
+  }
+
+  private Reply listKeys(String tenantId) {
+    if (store.tenant(tenantId).isEmpty()) {
+      return notFound("tenant", tenantId);
+    }
+    ArrayNode list = JSON.createArrayNode();
+    store.keys(tenantId).forEach(k -> list.add(keyJson(k)));
+    ObjectNode out = JSON.createObjectNode();
+    out.set("data", list);
+    return new Reply(HttpResponseStatus.OK, out);
+  }
+
+  private Reply revokeKey(String tenantId, String keyId) {
+    if (store.tenant(tenantId).isEmpty()) {
+      return notFound("tenant", tenantId);
+    }
+    return store.revokeKey(tenantId, keyId, System.currentTimeMillis())
+        .map(k -> {
+          verifier.invalidate(k.hash());
+          return new Reply(HttpResponseStatus.OK, keyJson(k));
+        })
+        .orElseGet(() -> notFound("key", keyId));
+  }
+
+  private void async(ChannelHandlerContext ctx, boolean keepAlive, Supplier<Reply> work) {
+    CompletableFuture.supplyAsync(work, store.executor()).whenComplete((reply, error) ->
+        ctx.executor().execute(() -> {
+          if (error != null) {
+            log.error("admin call failed", error);
+            send(ctx, keepAlive, HttpResponseStatus.INTERNAL_SERVER_ERROR, error("Internal error.", "internal_error"));
+          } else {
+            send(ctx, keepAlive, reply.status(), reply.body());
+          }
+        }));
+  }
+
+  private boolean authorized(FullHttpRequest request) {
+    String token = config.current().admin().token();
+    String header = request.headers().get(HttpHeaderNames.AUTHORIZATION);
+    if (token.isEmpty() || header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return false;
+    }
+    byte[] presented = header.substring(7).trim().getBytes(StandardCharsets.UTF_8);
+    return MessageDigest.isEqual(presented, token.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static JsonNode readBody(FullHttpRequest request) throws IOException {
+    if (!request.content().isReadable()) {
+      return JSON.createObjectNode();
+    }
+    JsonNode node = JSON.readTree((java.io.InputStream) new ByteBufInputStream(request.content().duplicate()));
+    if (node == null || !node.isObject()) {
+      throw new IOException("not an object");
+    }
+    return node;
+  }
+
+  private static void send(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, JsonNode body) {
+    byte[] bytes;
+    try {
+      bytes = JSON.writeValueAsBytes(body);
+    } catch (IOException e) {
+      bytes = "{}".getBytes(StandardCharsets.UTF_8);
+    }
+    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(bytes));
+    response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+    write(ctx, keepAlive, response);
+  }
+
+  private static void write(ChannelHandlerContext ctx, boolean keepAlive, FullHttpResponse response) {
+    HttpUtil.setContentLength(response, response.content().readableBytes());
+    HttpUtil.setKeepAlive(response, keepAlive);
+    var future = ctx.writeAndFlush(response);
+    if (!keepAlive) {
+      future.addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+
+  private static ObjectNode tenantJson(TenantRecord t) {
+    ObjectNode out = JSON.createObjectNode();
+    out.put("id", t.id());
+    out.put("name", t.name());
+    out.put("plan", t.plan());
+    out.put("createdAt", java.time.Instant.ofEpochMilli(t.createdAtMillis()).toString());
+    return out;
+  }
+
+  private static ObjectNode projectJson(ProjectRecord p) {
+    ObjectNode out = JSON.createObjectNode();
+    out.put("id", p.id());
+    out.put("tenant", p.tenantId());
+    out.put("name", p.name());
+    out.put("createdAt", java.time.Instant.ofEpochMilli(p.createdAtMillis()).toString());
+    return out;
+  }
+
+  private static ObjectNode keyJson(ApiKeyRecord k) {
+    ObjectNode out = JSON.createObjectNode();
+    out.put("id", k.id());
+    out.put("tenant", k.tenantId());
+    out.put("project", k.projectId());
+    out.put("name", k.name());
+    out.put("prefix", ApiKeys.PREFIX + k.prefix());
+    out.put("createdAt", java.time.Instant.ofEpochMilli(k.createdAtMillis()).toString());
+    if (k.active()) {
+      out.putNull("revokedAt");
+    } else {
+      out.put("revokedAt", java.time.Instant.ofEpochMilli(k.revokedAtMillis()).toString());
+    }
+    out.put("active", k.active());
+    return out;
+  }
+
+  private static String text(JsonNode body, String field) {
+    JsonNode node = body.get(field);
+    return node == null || node.isNull() ? null : node.isTextual() ? node.asText() : node.toString();
+  }
+
+  private static String checkId(String field, String value) {
+    if (value == null || !ID.matcher(value).matches()) {
+      return field + ": " + describe(value) + " (expected: 1..63 of a-z, 0-9, '_' or '-', starting with a letter or digit)";
+    }
+    return null;
+  }
+
+  private static String describe(String value) {
+    if (value == null) {
+      return "missing";
+    }
+    return value.length() > 64 ? "'" + value.substring(0, 64) + "...'" : "'" + value + "'";
+  }
+
+  private static String unknownFields(JsonNode body, String... known) {
+    var names = body.fieldNames();
+    while (names.hasNext()) {
+      String name = names.next();
+      if (!java.util.List.of(known).contains(name)) {
+        return name + ": unknown field (expected one of " + String.join(", ", known) + ")";
+      }
+    }
+    return null;
+  }
+
+  private static String firstInvalid(String... problems) {
+    for (String p : problems) {
+      if (p != null) {
+        return p;
+      }
+    }
+    return null;
+  }
+
+  private static Reply badRequest(String message) {
+    return new Reply(HttpResponseStatus.BAD_REQUEST, error(message, "invalid_request"));
+  }
+
+  private static Reply notFound(String what, String id) {
+    return new Reply(HttpResponseStatus.NOT_FOUND, error(what + " '" + (id.length() > 64 ? id.substring(0, 64) : id) + "' not found", "not_found"));
+  }
+
+  private static ObjectNode json(String key, String value) {
+    ObjectNode out = JSON.createObjectNode();
+    out.put(key, value);
+    return out;
+  }
+
+  private static ObjectNode error(String message, String code) {
+    ObjectNode out = JSON.createObjectNode();
+    ObjectNode error = out.putObject("error");
+    error.put("message", message);
+    error.put("type", "invalid_request_error");
+    error.put("code", code);
+    return out;
+  }
+
+  private record Reply(HttpResponseStatus status, JsonNode body) {
+  }
+}

@@ -1,0 +1,221 @@
+package dev.tollgate.server.bootstrap;
+
+import dev.tollgate.core.auth.ApiKeyVerifier;
+import dev.tollgate.core.config.ConfigHolder;
+import dev.tollgate.core.config.GatewayConfig;
+import dev.tollgate.core.config.ServerConfig;
+import dev.tollgate.core.metrics.GatewayMetrics;
+import dev.tollgate.core.metrics.MetricsUsageSink;
+import dev.tollgate.core.pipeline.GatewayPipeline;
+import dev.tollgate.core.store.SqliteStateStore;
+import dev.tollgate.core.store.StateStore;
+import dev.tollgate.core.usage.UsageSink;
+import dev.tollgate.server.admin.AdminApiHandler;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Boots the gateway: transport (native epoll when available, NIO otherwise), the embedded store, the
+ * data-plane listener with {@link GatewayPipeline}, and the admin/ops listener. {@link #close} drains:
+ * it stops accepting, lets in-flight requests and streams finish within the grace period, then closes.
+ */
+public final class GatewayServer implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(GatewayServer.class);
+
+  private final ConfigHolder config;
+  private final GatewayMetrics metrics;
+  private final StateStore store;
+  private final ApiKeyVerifier verifier;
+  private final GatewayPipeline pipeline;
+  private final EventLoopGroup bossGroup;
+  private final EventLoopGroup workerGroup;
+  private final ChannelGroup serverChannels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+  private final ChannelGroup clientChannels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+  private final Class<? extends ServerSocketChannel> serverChannelClass;
+  private int port;
+  private int adminPort;
+
+  private GatewayServer(ConfigHolder config) throws IOException {
+    this.config = config;
+    GatewayConfig current = config.current();
+    boolean epoll = Epoll.isAvailable();
+    IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    this.serverChannelClass = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    Class<? extends SocketChannel> socketClass = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
+    this.bossGroup = new MultiThreadIoEventLoopGroup(1, io);
+    this.workerGroup = new MultiThreadIoEventLoopGroup(current.server().ioThreads(), io);
+    this.metrics = new GatewayMetrics();
+    this.store = SqliteStateStore.open(Path.of(current.store().dataDir()));
+    this.verifier = new ApiKeyVerifier(store, current.auth());
+    UsageSink usageSink = new MetricsUsageSink(metrics);
+    this.pipeline = new GatewayPipeline(config, metrics, usageSink, verifier, serverTls(current.server()),
+        upstreamTls(current.upstream().trustCertFile()), socketClass);
+    log.info("transport: {}", epoll ? "epoll" : "nio");
+  }
+
+  /** Starts both listeners; blocking until they are bound. */
+  public static GatewayServer start(ConfigHolder config) throws IOException, InterruptedException {
+    GatewayServer server = new GatewayServer(config);
+    try {
+      server.bind();
+    } catch (InterruptedException | RuntimeException e) {
+      server.close();
+      throw e;
+    }
+    return server;
+  }
+
+  private void bind() throws InterruptedException {
+    GatewayConfig current = config.current();
+    ServerConfig s = current.server();
+    Channel data = new ServerBootstrap()
+        .group(bossGroup, workerGroup)
+        .channel(serverChannelClass)
+        .option(ChannelOption.SO_BACKLOG, 1024)
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childHandler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            clientChannels.add(ch);
+            ch.pipeline().addLast(pipeline);
+          }
+        })
+        .bind(s.host(), s.port()).sync().channel();
+    serverChannels.add(data);
+    port = ((InetSocketAddress) data.localAddress()).getPort();
+    Channel admin = new ServerBootstrap()
+        .group(bossGroup, workerGroup)
+        .channel(serverChannelClass)
+        .childHandler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            ch.pipeline().addLast("codec", new HttpServerCodec());
+            ch.pipeline().addLast("aggregator", new HttpObjectAggregator(1 << 20));
+            ch.pipeline().addLast("admin", new AdminApiHandler(config, store, verifier, metrics));
+          }
+        })
+        .bind(current.admin().host(), current.admin().port()).sync().channel();
+    serverChannels.add(admin);
+    adminPort = ((InetSocketAddress) admin.localAddress()).getPort();
+    log.info("listening on {}:{} (admin and ops on {}:{})", s.host(), port, current.admin().host(), adminPort);
+    if (!current.admin().tokenConfigured()) {
+      log.warn("TOLLGATE_ADMIN_TOKEN is not set: the admin API refuses every call");
+    }
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public int adminPort() {
+    return adminPort;
+  }
+
+  public GatewayMetrics metrics() {
+    return metrics;
+  }
+
+  public StateStore store() {
+    return store;
+  }
+
+  /** Drains and stops: no new connections, in-flight requests finish within the grace period. */
+  @Override
+  public void close() {
+    long graceMillis = config.current().server().shutdownGraceMillis();
+    serverChannels.close().awaitUninterruptibly();
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMillis);
+    while (metrics.inFlight().get() > 0 && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    if (metrics.inFlight().get() > 0) {
+      log.warn("grace period over with {} requests still in flight", metrics.inFlight().get());
+    }
+    clientChannels.close().awaitUninterruptibly();
+    pipeline.connector().close();
+    workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+    bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+    store.close();
+  }
+
+  private static SslContext serverTls(ServerConfig server) throws IOException {
+    if (!server.tls().enabled()) {
+      return null;
+    }
+    return SslContextBuilder.forServer(new File(server.tls().certFile()), new File(server.tls().keyFile())).build();
+  }
+
+  /** Trusts the JDK's CAs plus, when configured, the certificates in {@code trustCertFile}. */
+  static SslContext upstreamTls(String trustCertFile) throws IOException {
+    SslContextBuilder builder = SslContextBuilder.forClient();
+    if (trustCertFile != null) {
+      try {
+        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+        trust.load(null, null);
+        TrustManagerFactory jdk = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        jdk.init((KeyStore) null);
+        int n = 0;
+        for (var tm : jdk.getTrustManagers()) {
+          if (tm instanceof X509TrustManager x509) {
+            for (X509Certificate ca : x509.getAcceptedIssuers()) {
+              trust.setCertificateEntry("jdk-" + n++, ca);
+            }
+          }
+        }
+        try (InputStream in = Files.newInputStream(Path.of(trustCertFile))) {
+          for (Certificate cert : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+            trust.setCertificateEntry("extra-" + n++, cert);
+          }
+        }
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        builder.trustManager(tmf);
+      } catch (java.security.GeneralSecurityException e) {
+        throw new IOException("upstream.trustCertFile: cannot load " + trustCertFile + ": " + e.getMessage(), e);
+      }
+    }
+    return builder.build();
+  }
+}

@@ -1,0 +1,2 @@
+/** Guards configuration loading: defaults, environment substitution, strict validation, hot reload. */
+package dev.tollgate.server.config;
