@@ -44,7 +44,7 @@ public final class Vault {
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
   private final VaultStore store;
-  private final KekRing keks;
+  private volatile KekRing keks;
   private final SecureRandom random;
   private final SecretCipher cipher;
   private final Clock clock;
@@ -76,6 +76,14 @@ public final class Vault {
           "maxEncryptionsPerDek: " + maxEncryptionsPerDek + " (expected: 1..2^32)");
     }
     this.maxEncryptionsPerDek = maxEncryptionsPerDek;
+  }
+
+  /**
+   * Swaps in a new KEK ring (config reload). Put the new KEK first and keep the old ones until {@link
+   * #rotateKek()} reports nothing left on them; operations already running finish with the old ring.
+   */
+  public void useKeks(KekRing newKeks) {
+    this.keks = Objects.requireNonNull(newKeks, "newKeks");
   }
 
   /**
@@ -188,7 +196,8 @@ public final class Vault {
    * from the ring, corrupted record) is counted as failed and left as it was.
    */
   public KekRotationResult rotateKek() {
-    Kek current = keks.current();
+    KekRing ring = keks;
+    Kek current = ring.current();
     int rewrapped = 0;
     int alreadyCurrent = 0;
     List<String> failedTenants = new ArrayList<>();
@@ -204,7 +213,7 @@ public final class Vault {
           }
           byte[] plainDek;
           try {
-            plainDek = DekWrapper.unwrap(keks.require(dek.kekId()), dek.wrappedDek());
+            plainDek = DekWrapper.unwrap(ring.require(dek.kekId()), dek.wrappedDek());
           } catch (VaultException e) {
             log.warn("KEK rotation: tenant '{}' DEK v{} left under KEK '{}': {}",
                 tenantId, dek.dekVersion(), dek.kekId(), e.getMessage());
@@ -267,9 +276,9 @@ public final class Vault {
       Instant now = clock.instant();
       Instant createdAt = store.secret(tenantId, project, name).map(StoredSecret::createdAt).orElse(now);
       store.putSecret(new StoredSecret(tenantId, project, name, sealed, createdAt, now));
-      String suffix = suffix(new String(plaintext, StandardCharsets.UTF_8));
+      String suffix = charLength >= MIN_LENGTH_FOR_SUFFIX ? suffix(plaintext) : "";
       return new SecretMetadata(name, project.isEmpty() ? SecretScope.TENANT : SecretScope.PROJECT, project,
-          createdAt, now, dek.dekVersion(), dek.kekId(), charLength >= MIN_LENGTH_FOR_SUFFIX ? suffix : "");
+          createdAt, now, dek.dekVersion(), dek.kekId(), suffix);
     } finally {
       lock.writeLock().unlock();
     }
@@ -370,15 +379,24 @@ public final class Vault {
       return "";
     }
     try {
-      String value = new String(plaintext, StandardCharsets.UTF_8);
-      return value.length() >= MIN_LENGTH_FOR_SUFFIX ? suffix(value) : "";
+      return StandardCharsets.UTF_8.decode(ByteBuffer.wrap(plaintext)).length() >= MIN_LENGTH_FOR_SUFFIX
+          ? suffix(plaintext)
+          : "";
     } finally {
       Arrays.fill(plaintext, (byte) 0);
     }
   }
 
-  private static String suffix(String value) {
-    return value.length() < 4 ? "" : value.substring(value.length() - 4);
+  /** The last four code points of UTF-8 {@code plaintext}, decoding only its tail. */
+  private static String suffix(byte[] plaintext) {
+    // 4 characters take at most 16 UTF-8 bytes; skip continuation bytes to start on a character boundary.
+    int from = Math.max(0, plaintext.length - 16);
+    while (from < plaintext.length && (plaintext[from] & 0xC0) == 0x80) {
+      from++;
+    }
+    String tail = new String(plaintext, from, plaintext.length - from, StandardCharsets.UTF_8);
+    int codePoints = tail.codePointCount(0, tail.length());
+    return codePoints < 4 ? "" : tail.substring(tail.offsetByCodePoints(tail.length(), -4));
   }
 
   private TenantDekRecord newDek(String tenantId, int version) {

@@ -134,6 +134,26 @@ class VaultTest {
   }
 
   @Test
+  void reloadedRingIsUsedForRotationAndReads() {
+    vault.putSecret("t1", null, "openai", OPENAI_KEY);
+
+    vault.useKeks(KekRing.of(K2, K1));
+    assertThat(vault.rotateKek().rewrapped()).isEqualTo(1);
+    vault.useKeks(KekRing.of(K2));
+
+    assertThat(vault.resolve("t1", null, "openai")).map(SecretValue::reveal).contains(OPENAI_KEY);
+  }
+
+  @Test
+  void suffixIsTheLastFourCodePointsEvenWhenMultiByte() {
+    String value = "sk-unicode-\u00e9\u00e9-\u20ac\u20ac\u20ac\ud83d\udd11";
+    vault.putSecret("t1", null, "openai", value);
+
+    assertThat(vault.listSecrets("t1")).singleElement().extracting(SecretMetadata::suffix)
+        .isEqualTo("\u20ac\u20ac\u20ac\ud83d\udd11");
+  }
+
+  @Test
   void interruptedKekRotationFinishesOnReRun() {
     for (int t = 0; t < 6; t++) {
       vault.putSecret("t" + t, null, "openai", OPENAI_KEY + t);
