@@ -1,0 +1,8 @@
+package dev.tollgate.core.audit;
+
+/** How an audited action ended. */
+public enum AuditOutcome {
+  SUCCESS,
+  FAILURE,
+  DENIED
+}
