@@ -59,6 +59,9 @@ public final class SseUsageChunkFilter {
    * were; see the class comment for who releases what.
    */
   public void filter(ByteBuf in, List<Object> out) {
+    if (!in.isReadable()) {
+      return; // nothing to forward, and any held event stays held
+    }
     int end = in.writerIndex();
     if (dropped) {
       addRetained(in, in.readerIndex(), end, out);

@@ -60,15 +60,12 @@ public enum UsageDialect {
 
   /**
    * OpenAI Realtime: every {@code response.done} usage is one response of a long session, so each
-   * ADDS to the total (see {@link UsageScanner#drainIncrement()}). Usage objects carrying a
-   * {@code type} field (input audio transcription usage) are not response usage and are skipped.
+   * ADDS to the total (see {@link UsageScanner#drainIncrement()}). The scanner skips usage objects
+   * carrying a {@code type} field (input audio transcription usage): they are not a response's.
    */
   REALTIME {
     @Override
     void apply(JsonNode usage, UsageTally tally) {
-      if (usage.has("type")) {
-        return;
-      }
       tally.setInput(usage.get("input_tokens"));
       tally.setOutput(usage.get("output_tokens"));
       JsonNode input = usage.path("input_token_details");

@@ -77,6 +77,16 @@ class SseUsageChunkFilterTest {
   }
 
   @Test
+  void keepsHoldingAcrossAnEmptyChunk() {
+    byte[] bytes = (CONTENT_EVENTS + USAGE_EVENT + DONE).getBytes(StandardCharsets.UTF_8);
+    int middleOfUsageEvent = CONTENT_EVENTS.getBytes(StandardCharsets.UTF_8).length + 20;
+    SseUsageChunkFilter filter = new SseUsageChunkFilter();
+    String received = run(filter, List.of(Arrays.copyOfRange(bytes, 0, middleOfUsageEvent),
+        new byte[0], Arrays.copyOfRange(bytes, middleOfUsageEvent, bytes.length)));
+    assertThat(received).isEqualTo(CONTENT_EVENTS + DONE);
+  }
+
+  @Test
   void forwardsAnEventLongerThanTheHoldLimitAndStopsFilteringIt() {
     String padding = "x".repeat(2 * SseUsageChunkFilter.MAX_HELD_BYTES);
     String bigUsageEvent = "data: {\"choices\":[],\"pad\":\"" + padding + "\",\"usage\":{\"prompt_tokens\":1}}\n\n";
