@@ -53,7 +53,8 @@ public final class CompareReport {
     md.append(String.format(Locale.ROOT,
         "- workload: %s, %s, %d connections, %s measured × %d rounds per target, warmup %s, %s\n",
         workload.url().getPath(), workload.openLoop() ? "open loop at " + fmt(workload.ratePerSecond()) + " req/s"
-            : "closed loop", workload.connections(), workload.duration(), rounds, workload.warmup(),
+            : "closed loop", workload.connections(), seconds(workload.duration()), rounds,
+        seconds(workload.warmup()),
         workload.stream() ? "SSE" : "JSON"));
     md.append(String.format(Locale.ROOT, "- host: %d cpus, transport %s, at %s\n",
         Runtime.getRuntime().availableProcessors(), NativeTransport.get(), Instant.now()));
@@ -98,6 +99,10 @@ public final class CompareReport {
       }
     }
     return out.append(')').toString();
+  }
+
+  private static String seconds(java.time.Duration duration) {
+    return fmt(duration.toMillis() / 1000.0) + " s";
   }
 
   private static String signed(long micros) {
