@@ -116,6 +116,7 @@ public final class LoadGenerator {
       if (now >= endNanos) {
         return;
       }
+      long previousTick = tick;
       tick = Math.min(tick + SECOND_NANOS, endNanos);
       TimeUnit.NANOSECONDS.sleep(Math.max(0, tick - now));
       Histogram interval = recorder.sampleInterval();
@@ -128,8 +129,9 @@ public final class LoadGenerator {
         continue;
       }
       LatencySummary s = LatencySummary.of(interval);
-      progress.printf(Locale.ROOT, "[%3ds] %8d req/s  p50 %7dµs  p99 %7dµs  max %7dµs  errors %d%n",
-          elapsedSeconds, s.count(), s.p50Micros(), s.p99Micros(), s.maxMicros(), recorder.errorCount());
+      double intervalSeconds = (tick - Math.max(previousTick, measureFromNanos)) / (double) SECOND_NANOS;
+      progress.printf(Locale.ROOT, "[%3ds] %8.0f req/s  p50 %7dµs  p99 %7dµs  max %7dµs  errors %d%n",
+          elapsedSeconds, s.count() / Math.max(intervalSeconds, 1e-3), s.p50Micros(), s.p99Micros(), s.maxMicros(), recorder.errorCount());
     }
   }
 

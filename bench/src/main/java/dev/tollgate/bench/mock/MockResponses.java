@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 final class MockResponses {
 
   static final int PROMPT_TOKENS = 12;
+  static final byte[] DONE = ascii("data: [DONE]\n\n");
   private static final int MAX_CACHED = 256;
   private static final Map<String, MockResponses> CACHE = new ConcurrentHashMap<>();
 
@@ -22,7 +23,6 @@ final class MockResponses {
   final byte[] anthropicHead;
   final byte[] anthropicDelta;
   final byte[] anthropicTail;
-  static final byte[] DONE = ascii("data: [DONE]\n\n");
 
   private MockResponses(String model, int chunks) {
     int total = PROMPT_TOKENS + chunks;

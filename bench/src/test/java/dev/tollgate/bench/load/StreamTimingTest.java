@@ -54,6 +54,19 @@ class StreamTimingTest {
   }
 
   @Test
+  void countsRequestsThatOutliveTheTimeout() throws InterruptedException {
+    URI url = URI.create("http://127.0.0.1:" + port + "/v1/chat/completions?chunks=1&chunk_delay_ms=2000");
+    LoadConfig config = new LoadConfig(url, Map.of(), LoadConfig.defaultBody(url, true), true, 0, 1,
+        Duration.ofMillis(300), Duration.ZERO, Duration.ofMillis(200));
+
+    LoadResult result = new LoadGenerator(config, System::nanoTime, null).run();
+
+    assertThat(result.requests()).isZero();
+    assertThat(result.errors().get(ErrorKind.TIMEOUT)).isPositive();
+    assertThat(result.errors().get(ErrorKind.RESET)).isZero();
+  }
+
+  @Test
   void countsServerErrorsByKind() throws InterruptedException {
     LoadResult result = run(URI.create("http://127.0.0.1:" + port + "/v1/unknown"), 0);
 
