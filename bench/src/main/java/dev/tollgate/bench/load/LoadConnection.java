@@ -116,6 +116,10 @@ final class LoadConnection {
         loop.schedule(this::openChannel, RECONNECT_DELAY_MILLIS, TimeUnit.MILLISECONDS);
         return;
       }
+      if (stopped) {
+        connecting.channel().close();
+        return;
+      }
       channel = connecting.channel();
       pump();
     });
@@ -129,8 +133,8 @@ final class LoadConnection {
     for (long due = lane.nextToSend(); due != RequestLane.NONE; due = lane.nextToSend()) {
       lane.completed();
       recorder.recordError(ErrorKind.CONNECT, due);
-      if (due >= recorder.nanoTime() - RECONNECT_DELAY_MILLIS * 1_000_000) {
-        break; // closed loop: one failure per attempt
+      if (!lane.openLoop()) {
+        break; // closed loop: one failed request per connect attempt
       }
     }
     checkDrained();

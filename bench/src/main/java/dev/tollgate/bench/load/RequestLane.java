@@ -45,6 +45,10 @@ final class RequestLane {
     busy = false;
   }
 
+  boolean openLoop() {
+    return schedule != null;
+  }
+
   boolean busy() {
     return busy;
   }
