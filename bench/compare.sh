@@ -1,0 +1,190 @@
+#!/usr/bin/env bash
+# Compares direct calls to the mock upstream, nginx proxy_pass to the mock, and (when ../tollgate exists and
+# starts) the Tollgate gateway in front of the mock: JSON then SSE, interleaved rounds, one report each.
+# Everything listens on 127.0.0.1; every process started here is stopped on exit.
+#
+# Environment (defaults in brackets): DURATION [5s] per round, ROUNDS [3], WARMUP [1s], CONNECTIONS [16],
+# RATE [empty = closed loop; a number = open loop at that many req/s], CHUNKS [16] per SSE stream,
+# OUT [bench/results], NGINX_WORKERS [1], MOCK_PORT [18181], NGINX_PORT [18182], GATEWAY_PORT [18180],
+# ADMIN_PORT [18190], GATEWAY_PLAN [growth].
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+bench="$here/bench"
+DURATION="${DURATION:-5s}"
+ROUNDS="${ROUNDS:-3}"
+WARMUP="${WARMUP:-1s}"
+CONNECTIONS="${CONNECTIONS:-16}"
+RATE="${RATE:-}"
+CHUNKS="${CHUNKS:-16}"
+OUT="${OUT:-$here/results}"
+NGINX_WORKERS="${NGINX_WORKERS:-1}"
+MOCK_PORT="${MOCK_PORT:-18181}"
+NGINX_PORT="${NGINX_PORT:-18182}"
+GATEWAY_PORT="${GATEWAY_PORT:-18180}"
+ADMIN_PORT="${ADMIN_PORT:-18190}"
+GATEWAY_PLAN="${GATEWAY_PLAN:-growth}"
+
+work="$(mktemp -d -t tollgate-compare.XXXXXX)"
+pids=()
+
+cleanup() {
+  local pid
+  for pid in "${pids[@]}"; do
+    kill "$pid" 2>/dev/null || true
+  done
+  for pid in "${pids[@]}"; do
+    wait "$pid" 2>/dev/null || true
+  done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+log() { echo "compare.sh: $*" >&2; }
+
+# wait_for_port PORT SECONDS: true once something accepts connections on 127.0.0.1:PORT
+wait_for_port() {
+  local port="$1" deadline=$((SECONDS + $2))
+  while ((SECONDS < deadline)); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      return 0
+    fi
+    sleep 0.2
+  done
+  return 1
+}
+
+# 1. tools: the bench classes, and nginx from Debian's packages
+if [[ ! -f "$root/bench/target/classpath.txt" ]]; then
+  (cd "$root" && mvn -q -o -DskipTests package -pl bench -am) >&2
+fi
+if ! command -v nginx >/dev/null 2>&1 && [[ ! -x /usr/sbin/nginx ]]; then
+  log "installing nginx"
+  sudo_cmd=""
+  [[ "$(id -u)" != 0 ]] && sudo_cmd="sudo"
+  $sudo_cmd apt-get install -y nginx >&2 || { $sudo_cmd apt-get update >&2 && $sudo_cmd apt-get install -y nginx >&2; }
+fi
+NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
+
+# 2. the mock upstream (its CPU is what the "direct" row reports)
+"$bench" mock --port "$MOCK_PORT" --chunks "$CHUNKS" >"$work/mock.log" 2>&1 &
+mock_pid=$!
+pids+=("$mock_pid")
+wait_for_port "$MOCK_PORT" 30 || { log "mock did not start"; cat "$work/mock.log" >&2; exit 1; }
+
+# 3. nginx: proxy_pass to the mock over a keep-alive upstream, no buffering (SSE flows through)
+mkdir -p "$work/nginx/logs"
+user_line=""
+[[ "$(id -u)" == 0 ]] && user_line="user root;"
+cat >"$work/nginx/nginx.conf" <<NGINX_CONF
+$user_line
+worker_processes $NGINX_WORKERS;
+daemon off;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/logs/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $work/nginx/body;
+  proxy_temp_path $work/nginx/proxy;
+  fastcgi_temp_path $work/nginx/fastcgi;
+  uwsgi_temp_path $work/nginx/uwsgi;
+  scgi_temp_path $work/nginx/scgi;
+  keepalive_requests 1000000;
+  upstream mock {
+    server 127.0.0.1:$MOCK_PORT;
+    keepalive 64;
+    keepalive_requests 1000000;
+  }
+  server {
+    listen 127.0.0.1:$NGINX_PORT;
+    location / {
+      proxy_pass http://mock;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_buffering off;
+      proxy_request_buffering off;
+    }
+  }
+}
+NGINX_CONF
+"$NGINX" -p "$work/nginx" -c "$work/nginx/nginx.conf" >"$work/nginx/logs/stdout.log" 2>&1 &
+nginx_pid=$!
+pids+=("$nginx_pid")
+wait_for_port "$NGINX_PORT" 10 || { log "nginx did not start"; cat "$work/nginx/logs/"*.log >&2; exit 1; }
+sleep 0.3
+nginx_worker="$(pgrep -P "$nginx_pid" | head -1 || true)"
+
+targets=(--target "direct=http://127.0.0.1:$MOCK_PORT,pid=$mock_pid"
+  --target "nginx=http://127.0.0.1:$NGINX_PORT,pid=${nginx_worker:-$nginx_pid}")
+headers=()
+
+# ---------------------------------------------------------------------------------------------------------
+# 4. GATEWAY BLOCK: Tollgate in front of the mock. Skipped (direct vs nginx only) when ../tollgate is
+#    missing, does not start, or its admin API does not hand out a key.
+# ---------------------------------------------------------------------------------------------------------
+start_gateway() {
+  [[ -x "$root/tollgate" ]] || { log "no $root/tollgate: comparing direct vs nginx only"; return 1; }
+  export TOLLGATE_ADMIN_TOKEN="bench-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+  export TOLLGATE_DATA_DIR="$work/gateway-data"
+  export OPENAI_API_KEY="sk-mock" ANTHROPIC_API_KEY="sk-ant-mock"
+  cat >"$work/gateway.yaml" <<GATEWAY_YAML
+server:
+  host: 127.0.0.1
+  port: $GATEWAY_PORT
+admin:
+  host: 127.0.0.1
+  port: $ADMIN_PORT
+  token: \${TOLLGATE_ADMIN_TOKEN}
+store:
+  type: embedded
+  dataDir: $work/gateway-data
+providers:
+  openai:
+    baseUrl: http://127.0.0.1:$MOCK_PORT
+    auth: bearer
+    apiKey: \${OPENAI_API_KEY}
+    dialect: openai
+  anthropic:
+    baseUrl: http://127.0.0.1:$MOCK_PORT
+    auth: x-api-key
+    apiKey: \${ANTHROPIC_API_KEY}
+    dialect: anthropic
+GATEWAY_YAML
+  (cd "$root" && exec ./tollgate --config "$work/gateway.yaml") >"$work/gateway.log" 2>&1 &
+  gateway_pid=$!
+  pids+=("$gateway_pid")
+  if ! wait_for_port "$GATEWAY_PORT" 60 || ! wait_for_port "$ADMIN_PORT" 10; then
+    log "gateway did not start (see below): comparing direct vs nginx only"
+    tail -20 "$work/gateway.log" >&2
+    return 1
+  fi
+  local admin="http://127.0.0.1:$ADMIN_PORT" auth="Authorization: Bearer $TOLLGATE_ADMIN_TOKEN" response key
+  curl -fsS -X POST "$admin/admin/tenants" -H "$auth" -H 'content-type: application/json' \
+    -d "{\"id\":\"bench\",\"name\":\"Bench\",\"plan\":\"$GATEWAY_PLAN\"}" >/dev/null \
+    || { log "admin: creating the tenant failed: comparing direct vs nginx only"; return 1; }
+  response="$(curl -fsS -X POST "$admin/admin/tenants/bench/keys" -H "$auth" -H 'content-type: application/json' \
+    -d '{"project":"bench","name":"bench"}')" \
+    || { log "admin: issuing a key failed: comparing direct vs nginx only"; return 1; }
+  key="$(sed -n 's/.*"key" *: *"\([^"]*\)".*/\1/p' <<<"$response")"
+  [[ -n "$key" ]] || { log "admin: no key in the answer: comparing direct vs nginx only"; return 1; }
+  # the key goes to every target; the mock and nginx ignore it
+  headers=(--header "Authorization: Bearer $key")
+  targets+=(--target "tollgate=http://127.0.0.1:$GATEWAY_PORT,pid=$gateway_pid")
+  return 0
+}
+start_gateway || true
+# ------------------------------------------------ end of gateway block ------------------------------------
+
+# 5. the same workloads against every target, interleaved
+load=(--duration "$DURATION" --warmup "$WARMUP" --rounds "$ROUNDS" --connections "$CONNECTIONS" --out "$OUT")
+[[ -n "$RATE" ]] && load+=(--rate "$RATE")
+mkdir -p "$OUT"
+log "JSON: POST /v1/chat/completions"
+json_report="$("$bench" compare "${targets[@]}" "${headers[@]}" "${load[@]}" --path /v1/chat/completions)"
+log "SSE: POST /v1/chat/completions, $CHUNKS chunks per stream"
+sse_report="$("$bench" compare "${targets[@]}" "${headers[@]}" "${load[@]}" --path /v1/chat/completions --stream)"
+echo "JSON report: $json_report"
+echo "SSE report:  $sse_report"

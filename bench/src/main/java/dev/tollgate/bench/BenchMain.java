@@ -1,0 +1,168 @@
+package dev.tollgate.bench;
+
+import dev.tollgate.bench.load.CompareReport;
+import dev.tollgate.bench.load.CompareRunner;
+import dev.tollgate.bench.load.CompareTarget;
+import dev.tollgate.bench.load.LatencySummary;
+import dev.tollgate.bench.load.LoadConfig;
+import dev.tollgate.bench.load.LoadGenerator;
+import dev.tollgate.bench.load.LoadResult;
+import dev.tollgate.bench.load.TargetStats;
+import dev.tollgate.bench.mock.MockUpstream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The {@code bench} command line: {@code mock} runs the mock upstream, {@code load} loads one URL, {@code compare}
+ * loads several targets interleaved and writes a report. Runs on the main thread.
+ */
+public final class BenchMain {
+
+  static final String DEFAULT_PATH = "/v1/chat/completions";
+  private static final Set<String> WORKLOAD_OPTIONS = Set.of("rate", "connections", "duration", "warmup",
+      "timeout", "stream", "header", "body", "body-file", "path", "quiet");
+  private static final String USAGE = """
+      usage:
+        bench mock    --port P [--chunks N] [--chunk-delay-ms D] [--threads T]
+        bench load    --url URL [--rate R | --connections C] [--duration 10s] [--warmup 2s] [--stream]
+                      [--header 'Name: value']... [--body JSON | --body-file F] [--path /v1/...] [--timeout 10s]
+        bench compare --target name=URL[,pid=PID]... [--rounds K] [--out results] + the load options
+      """;
+
+  private BenchMain() {}
+
+  public static void main(String[] args) throws Exception {
+    quietLogging();
+    if (args.length == 0 || args[0].equals("--help") || args[0].equals("help")) {
+      System.out.print(USAGE);
+      return;
+    }
+    try {
+      CommandLine cli = new CommandLine(Arrays.asList(args).subList(1, args.length));
+      switch (args[0]) {
+        case "mock" -> mock(cli);
+        case "load" -> load(cli);
+        case "compare" -> System.out.println(compare(cli, System.err));
+        default -> throw new IllegalArgumentException("command: " + args[0] + " (expected: mock, load, compare)");
+      }
+    } catch (IllegalArgumentException e) {
+      System.err.println("bench: " + e.getMessage());
+      System.err.print(USAGE);
+      System.exit(2);
+    }
+  }
+
+  /** Runs {@code bench compare} and returns the folder holding report.md and latency.svg. */
+  static Path compare(CommandLine cli, PrintStream progress) throws InterruptedException, IOException {
+    Set<String> known = new java.util.HashSet<>(WORKLOAD_OPTIONS);
+    known.addAll(Set.of("target", "rounds", "out"));
+    cli.rejectUnknown(known);
+    List<CompareTarget> targets = cli.all("target").stream().map(CompareTarget::parse)
+        .map(t -> new CompareTarget(t.name(), withPath(t.url(), cli), t.pid())).toList();
+    if (targets.isEmpty()) {
+      throw new IllegalArgumentException("--target: none (expected: name=URL[,pid=PID], repeatable)");
+    }
+    LoadConfig workload = workload(cli, targets.get(0).url());
+    int rounds = cli.integer("rounds", 3);
+    PrintStream out = cli.flag("quiet") ? null : progress;
+    List<TargetStats> stats = new CompareRunner(workload, targets, rounds, out).run();
+    CompareReport report = new CompareReport(workload, rounds, stats);
+    Path folder = report.writeTo(Path.of(cli.string("out", "results")));
+    if (progress != null) {
+      progress.print(report.markdown());
+    }
+    return folder.resolve(CompareReport.REPORT_FILE);
+  }
+
+  private static void load(CommandLine cli) throws InterruptedException, IOException {
+    Set<String> known = new java.util.HashSet<>(WORKLOAD_OPTIONS);
+    known.add("url");
+    cli.rejectUnknown(known);
+    String url = cli.string("url", null);
+    if (url == null) {
+      throw new IllegalArgumentException("--url: missing (expected: http://host:port/path)");
+    }
+    LoadConfig config = workload(cli, withPath(URI.create(url), cli));
+    LoadResult result = new LoadGenerator(config, System::nanoTime, cli.flag("quiet") ? null : System.err).run();
+    LatencySummary l = result.latency();
+    Map<String, Long> errors = new java.util.TreeMap<>();
+    result.errors().forEach((kind, count) -> {
+      if (count > 0) {
+        errors.put(kind.name().toLowerCase(Locale.ROOT), count);
+      }
+    });
+    System.out.printf(Locale.ROOT, "%s %s: %.0f req/s, %d ok, errors %d %s%n", config.openLoop()
+        ? "open loop" : "closed loop", config.url(), result.throughputPerSecond(), result.requests(),
+        result.errorCount(), errors.isEmpty() ? "" : errors);
+    System.out.printf(Locale.ROOT, "latency µs: p50 %d  p90 %d  p99 %d  p99.9 %d  max %d  mean %.0f%n",
+        l.p50Micros(), l.p90Micros(), l.p99Micros(), l.p999Micros(), l.maxMicros(), l.meanMicros());
+    if (config.stream()) {
+      LatencySummary f = result.firstByte();
+      System.out.printf(Locale.ROOT, "first byte µs: p50 %d  p90 %d  p99 %d  p99.9 %d  max %d%n",
+          f.p50Micros(), f.p90Micros(), f.p99Micros(), f.p999Micros(), f.maxMicros());
+    }
+  }
+
+  private static void mock(CommandLine cli) throws InterruptedException {
+    cli.rejectUnknown(Set.of("port", "chunks", "chunk-delay-ms", "threads"));
+    MockUpstream mock = new MockUpstream(cli.integer("chunks", 8), cli.integer("chunk-delay-ms", 0),
+        cli.integer("threads", 1));
+    int port = mock.start(cli.integer("port", 8081));
+    Runtime.getRuntime().addShutdownHook(new Thread(mock::close, "mock-shutdown"));
+    System.err.println("mock upstream listening on 127.0.0.1:" + port);
+    Thread.currentThread().join();
+  }
+
+  private static LoadConfig workload(CommandLine cli, URI url) throws IOException {
+    boolean stream = cli.flag("stream");
+    byte[] body;
+    if (cli.string("body-file", null) != null) {
+      body = Files.readAllBytes(Path.of(cli.string("body-file", null)));
+    } else if (cli.string("body", null) != null) {
+      body = cli.string("body", null).getBytes(StandardCharsets.UTF_8);
+    } else {
+      body = LoadConfig.defaultBody(url, stream);
+    }
+    Map<String, String> headers = new LinkedHashMap<>();
+    for (String header : cli.all("header")) {
+      int colon = header.indexOf(':');
+      if (colon <= 0) {
+        throw new IllegalArgumentException("--header: " + header.split(":", 2)[0] + " (expected: 'Name: value')");
+      }
+      headers.put(header.substring(0, colon).trim().toLowerCase(Locale.ROOT), header.substring(colon + 1).trim());
+    }
+    double rate = cli.decimal("rate", 0);
+    int connections = cli.integer("connections", rate > 0 ? 64 : 16);
+    return new LoadConfig(url, headers, body, stream, rate, connections,
+        cli.duration("duration", Duration.ofSeconds(10)), cli.duration("warmup", Duration.ofSeconds(2)),
+        cli.duration("timeout", Duration.ofSeconds(10)));
+  }
+
+  /** Netty logs at debug when no logging config is on the classpath; a load run wants none of it. */
+  private static void quietLogging() {
+    if (org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)
+        instanceof ch.qos.logback.classic.Logger root) {
+      root.setLevel(ch.qos.logback.classic.Level.WARN);
+    }
+  }
+
+  /** The URL with {@code --path} as its path, or the chat path when it has none. */
+  private static URI withPath(URI url, CommandLine cli) {
+    String path = cli.string("path", url.getRawPath() == null || url.getRawPath().isEmpty()
+        || url.getRawPath().equals("/") ? DEFAULT_PATH : url.getRawPath());
+    String authority = url.getRawAuthority();
+    String query = url.getRawQuery() == null ? "" : "?" + url.getRawQuery();
+    return URI.create(url.getScheme() + "://" + authority + path + query);
+  }
+}

@@ -1,0 +1,119 @@
+package dev.tollgate.bench.load;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Renders the per-target sums of a compare run as a markdown table ({@code report.md}) and a latency percentile
+ * plot ({@code latency.svg}) in a new timestamped folder. Immutable; used by the CLI thread.
+ */
+public final class CompareReport {
+
+  public static final String REPORT_FILE = "report.md";
+  public static final String PLOT_FILE = "latency.svg";
+  private static final DateTimeFormatter FOLDER_TIME =
+      DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
+
+  private final LoadConfig workload;
+  private final int rounds;
+  private final List<TargetStats> stats;
+
+  public CompareReport(LoadConfig workload, int rounds, List<TargetStats> stats) {
+    this.workload = requireNonNull(workload, "workload");
+    this.rounds = rounds;
+    this.stats = List.copyOf(stats);
+  }
+
+  /** Writes both files into {@code outDir/<timestamp>/} and returns that folder. */
+  public Path writeTo(Path outDir) throws IOException {
+    String stamp = FOLDER_TIME.format(Instant.now());
+    Path folder = outDir.resolve(stamp);
+    for (int i = 2; Files.exists(folder); i++) {
+      folder = outDir.resolve(stamp + "-" + i);
+    }
+    Files.createDirectories(folder);
+    Files.writeString(folder.resolve(REPORT_FILE), markdown());
+    Files.writeString(folder.resolve(PLOT_FILE), new PercentileCurveSvg(stats).render());
+    return folder;
+  }
+
+  /** The markdown report: workload, one row per target, and time to first byte for streams. */
+  public String markdown() {
+    StringBuilder md = new StringBuilder();
+    md.append("# Tollgate bench compare\n\n");
+    md.append(String.format(Locale.ROOT,
+        "- workload: %s, %s, %d connections, %s measured × %d rounds per target, warmup %s, %s\n",
+        workload.url().getPath(), workload.openLoop() ? "open loop at " + fmt(workload.ratePerSecond()) + " req/s"
+            : "closed loop", workload.connections(), seconds(workload.duration()), rounds,
+        seconds(workload.warmup()),
+        workload.stream() ? "SSE" : "JSON"));
+    md.append(String.format(Locale.ROOT, "- host: %d cpus, transport %s, at %s\n",
+        Runtime.getRuntime().availableProcessors(), NativeTransport.get(), Instant.now()));
+    md.append("- latency is charged from each request's intended send time (no coordinated omission); µs\n\n");
+    Optional<TargetStats> direct = stats.stream().filter(s -> s.target().isDirect()).findFirst();
+    md.append("| target | req/s | p50 | p90 | p99 | p99.9 | max | +p50 vs direct | +p99 vs direct | errors "
+        + "| CPU µs/req | RSS MiB |\n");
+    md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (TargetStats s : stats) {
+      LatencySummary l = s.latency();
+      String addedP50 = direct.map(d -> signed(l.p50Micros() - d.latency().p50Micros())).orElse("–");
+      String addedP99 = direct.map(d -> signed(l.p99Micros() - d.latency().p99Micros())).orElse("–");
+      md.append(String.format(Locale.ROOT, "| %s | %s | %d | %d | %d | %d | %d | %s | %s | %s | %s | %s |\n",
+          s.target().name(), fmt(s.throughputPerSecond()), l.p50Micros(), l.p90Micros(), l.p99Micros(),
+          l.p999Micros(), l.maxMicros(), addedP50, addedP99, errors(s), orDash(s.cpuMicrosPerRequest()),
+          orDash(s.rssMebibytes())));
+    }
+    if (workload.stream()) {
+      md.append("\n## Time to first byte (SSE)\n\n| target | p50 | p90 | p99 | p99.9 | max |\n"
+          + "|---|---:|---:|---:|---:|---:|\n");
+      for (TargetStats s : stats) {
+        LatencySummary f = s.firstByte();
+        md.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %d | %d |\n", s.target().name(),
+            f.p50Micros(), f.p90Micros(), f.p99Micros(), f.p999Micros(), f.maxMicros()));
+      }
+    }
+    md.append("\n![latency percentiles](").append(PLOT_FILE).append(")\n");
+    return md.toString();
+  }
+
+  private static String errors(TargetStats s) {
+    if (s.errorCount() == 0) {
+      return "0";
+    }
+    StringBuilder out = new StringBuilder().append(s.errorCount()).append(" (");
+    String sep = "";
+    for (ErrorKind kind : ErrorKind.values()) {
+      long count = s.errors().getOrDefault(kind, 0L);
+      if (count > 0) {
+        out.append(sep).append(kind.name().toLowerCase(Locale.ROOT)).append(' ').append(count);
+        sep = ", ";
+      }
+    }
+    return out.append(')').toString();
+  }
+
+  private static String seconds(java.time.Duration duration) {
+    return fmt(duration.toMillis() / 1000.0) + " s";
+  }
+
+  private static String signed(long micros) {
+    return (micros >= 0 ? "+" : "") + micros;
+  }
+
+  private static String orDash(double value) {
+    return Double.isNaN(value) ? "–" : fmt(value);
+  }
+
+  private static String fmt(double value) {
+    return value >= 100 ? String.format(Locale.ROOT, "%.0f", value) : String.format(Locale.ROOT, "%.1f", value);
+  }
+}

@@ -1,0 +1,2 @@
+/** The bench command line: runs the mock upstream, the load generator and the side-by-side comparison. */
+package dev.tollgate.bench;
