@@ -147,6 +147,21 @@ public final class QuotaLedger {
     current.accounts.clear();
   }
 
+  /**
+   * Returns the leases of tenants with no reservation for {@code idleMillis}, so that near a cap units
+   * do not sit on a node that no longer gets traffic. Blocks on the store: call it from a scheduled task.
+   */
+  public void returnIdleLeases(long idleMillis) {
+    long now = clock.millis();
+    for (Account account : period.get().accounts.values()) {
+      if (now - account.lastUseMillis >= idleMillis) {
+        synchronized (account) {
+          account.drain();
+        }
+      }
+    }
+  }
+
   /** The counter key of {@code tenantId}'s pool ({@code included} or {@code overage}) in the current period. */
   public String counterKey(String tenantId, String pool) {
     return meter + ":" + tenantId + ":" + period.get().key + ":" + pool;
@@ -156,6 +171,7 @@ public final class QuotaLedger {
 
   private Reservation tryLocal(Account account, long units, boolean overageAllowed) {
     // 1. Within the included lease: the common case, no store call.
+    account.lastUseMillis = clock.millis();
     if (takeExactly(account.included, units)) {
       account.prefetchIfLow(false);
       return new Reservation(account, Outcome.ADMITTED, units, 0, overageAllowed, account.resetAtMillis);
@@ -302,6 +318,7 @@ public final class QuotaLedger {
     private volatile long includedExhaustedAtMillis = Long.MIN_VALUE;
     private volatile long lastLeaseUnits;
     private volatile boolean closed;
+    volatile long lastUseMillis;
 
     Account(String tenantId, long limitUnits, Period period) {
       this.tenantId = tenantId;

@@ -53,6 +53,9 @@ public final class SubjectTracker {
    * @param cooldownSeconds 0 = no cooldown
    */
   public Decision admit(String tenantId, String subject, Integer maxSubjects, int cooldownSeconds) {
+    if (maxSubjects == null && cooldownSeconds == 0) {
+      return Decision.ALLOWED;
+    }
     long now = clock.millis();
     TenantSubjects state = tenant(tenantId, now);
     // 1. Distinct-subject cap: reserve a slot in the count before adding, so the cap is exact.
@@ -64,8 +67,6 @@ public final class SubjectTracker {
       if (!state.subjects.add(subject)) {
         state.count.decrementAndGet(); // another request added it first
       }
-    } else if (maxSubjects == null && cooldownSeconds == 0) {
-      return Decision.ALLOWED;
     }
     if (cooldownSeconds == 0) {
       return Decision.ALLOWED;

@@ -12,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 
 /** Three ledgers ("nodes") share one store; eight threads reserve concurrently. */
@@ -32,7 +33,7 @@ class QuotaLedgerExactnessTest {
     assertThat(storeExecutor.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
   }
 
-  @Test
+  @RepeatedTest(10)
   void admitsExactlyTheIncludedAmountUnderAHardCap() throws Exception {
     Totals totals = runConcurrently(false);
 
@@ -43,7 +44,7 @@ class QuotaLedgerExactnessTest {
     assertThat(store.used(nodes.get(0).counterKey("acme", "included"))).isEqualTo(INCLUDED);
   }
 
-  @Test
+  @RepeatedTest(10)
   void admitsEverythingWithOverageAndBillsExactlyThePartPastTheIncludedAmount() throws Exception {
     Totals totals = runConcurrently(true);
 

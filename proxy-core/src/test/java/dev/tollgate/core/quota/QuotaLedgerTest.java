@@ -126,6 +126,18 @@ class QuotaLedgerTest {
   }
 
   @Test
+  void returnsTheLeaseOfAnIdleTenantSoOtherNodesCanUseIt() {
+    QuotaLedger otherNode = new QuotaLedger("analyses", store, DIRECT, 100, 0, clock);
+    ledger.reserve("acme", 1, 8, false).join();
+    assertThat(otherNode.reserve("acme", 7, 8, false).join().admitted()).isFalse();
+
+    clock.advance(Duration.ofSeconds(61));
+    ledger.returnIdleLeases(60_000);
+
+    assertThat(otherNode.reserve("acme", 7, 8, false).join().admitted()).isTrue();
+  }
+
+  @Test
   void returnsUnusedLeasesOnShutdown() {
     ledger.reserve("acme", 1, 1_000, false).join();
     String key = ledger.counterKey("acme", "included");
