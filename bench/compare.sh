@@ -166,7 +166,7 @@ GATEWAY_YAML
     -d "{\"id\":\"bench\",\"name\":\"Bench\",\"plan\":\"$GATEWAY_PLAN\"}" >/dev/null \
     || { log "admin: creating the tenant failed: comparing direct vs nginx only"; return 1; }
   response="$(curl -fsS -X POST "$admin/admin/tenants/bench/keys" -H "$auth" -H 'content-type: application/json' \
-    -d '{"project":"bench","name":"bench"}')" \
+    -d '{"project":"default","name":"bench"}')" \
     || { log "admin: issuing a key failed: comparing direct vs nginx only"; return 1; }
   key="$(sed -n 's/.*"key" *: *"\([^"]*\)".*/\1/p' <<<"$response")"
   [[ -n "$key" ]] || { log "admin: no key in the answer: comparing direct vs nginx only"; return 1; }

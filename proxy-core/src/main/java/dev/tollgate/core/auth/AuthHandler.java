@@ -1,9 +1,11 @@
 package dev.tollgate.core.auth;
 
 import dev.tollgate.core.context.ChannelAttrs;
+import dev.tollgate.core.context.ParkedRequest;
 import dev.tollgate.core.context.RequestContext;
 import dev.tollgate.core.error.ErrorResponses;
 import dev.tollgate.core.error.GatewayError;
+import dev.tollgate.core.store.TenantRecord;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -11,28 +13,26 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.ReferenceCountUtil;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Pipeline stage that establishes who is calling. The Tollgate key arrives where each SDK puts its
  * provider key ({@code Authorization: Bearer} or {@code x-api-key}); a missing, unknown or revoked key
- * gets 401 in the route's dialect and the request goes no further. On a cache hit the request
- * continues synchronously; on a miss it is parked (one at a time per connection) until the store
- * answers, then resumed on this channel's event loop. Sits after {@code RouteHandler}; one per channel.
+ * gets 401 in the route's dialect and the request goes no further. The key's tenant is looked up too
+ * (its plan and settings), so later stages read both from the request context. On cache hits the
+ * request continues synchronously; on a miss it is parked until the store answers, then resumed on
+ * this channel's event loop. Sits after {@code RouteHandler}; one per channel.
  */
 public final class AuthHandler extends ChannelInboundHandlerAdapter {
 
-  private static final Logger log = LoggerFactory.getLogger(AuthHandler.class);
   private static final String BEARER = "Bearer ";
 
   private final ApiKeyVerifier verifier;
-  /** A request waiting for the store; released here if the channel closes first. */
-  private FullHttpRequest parked;
+  private final TenantDirectory tenants;
+  private final ParkedRequest parked = new ParkedRequest();
 
-  public AuthHandler(ApiKeyVerifier verifier) {
+  public AuthHandler(ApiKeyVerifier verifier, TenantDirectory tenants) {
     this.verifier = verifier;
+    this.tenants = tenants;
   }
 
   @Override
@@ -47,64 +47,47 @@ public final class AuthHandler extends ChannelInboundHandlerAdapter {
       reject(ctx, request, "Missing API key: send your Tollgate key as 'Authorization: Bearer tg_...' or 'x-api-key'.");
       return;
     }
-    CompletableFuture<Optional<Principal>> verdict = verifier.verify(presented);
-    Optional<Principal> now = verdict.getNow(null);
-    if (now != null) {
-      decide(ctx, request, context, now);
-      return;
-    }
-    // 1. park the request; 2. resume on our event loop when the store answers
-    parked = request;
-    ctx.channel().config().setAutoRead(false);
-    verdict.whenComplete((principal, error) -> ctx.executor().execute(() -> {
-      FullHttpRequest resumed = parked;
-      parked = null;
-      if (resumed == null) {
-        return; // the channel closed meanwhile; handlerRemoved released it
-      }
-      ctx.channel().config().setAutoRead(true);
-      if (error != null) {
-        log.warn("{} key lookup failed: {}", context.requestId(), error.toString());
-        ReferenceCountUtil.release(resumed);
-        ErrorResponses.send(ctx, GatewayError.INTERNAL);
-        return;
-      }
-      decide(ctx, resumed, context, principal);
-    }));
+    // 1. verify the key; 2. load its tenant; 3. continue
+    parked.await(ctx, request, verifier.verify(presented),
+        (req, principal) -> onPrincipal(ctx, req, context, principal));
   }
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    releaseParked();
+    parked.release();
     ctx.fireChannelInactive();
   }
 
   @Override
   public void handlerRemoved(ChannelHandlerContext ctx) {
-    releaseParked();
+    parked.release();
   }
 
-  private void decide(ChannelHandlerContext ctx, FullHttpRequest request, RequestContext context,
+  private void onPrincipal(ChannelHandlerContext ctx, FullHttpRequest request, RequestContext context,
       Optional<Principal> principal) {
     if (principal.isEmpty()) {
       reject(ctx, request, "Invalid API key.");
       return;
     }
     context.principal(principal.get());
+    parked.await(ctx, request, tenants.tenant(principal.get().tenantId()),
+        (req, tenant) -> onTenant(ctx, req, context, tenant));
+  }
+
+  private void onTenant(ChannelHandlerContext ctx, FullHttpRequest request, RequestContext context,
+      Optional<TenantRecord> tenant) {
+    if (tenant.isEmpty()) {
+      context.principal(null);
+      reject(ctx, request, "Invalid API key.");
+      return;
+    }
+    context.tenant(tenant.get());
     ctx.fireChannelRead(request);
   }
 
   private static void reject(ChannelHandlerContext ctx, FullHttpRequest request, String message) {
     ReferenceCountUtil.release(request);
     ErrorResponses.send(ctx, GatewayError.UNAUTHENTICATED, message);
-  }
-
-  private void releaseParked() {
-    FullHttpRequest request = parked;
-    parked = null;
-    if (request != null) {
-      ReferenceCountUtil.release(request);
-    }
   }
 
   /** The key from {@code Authorization: Bearer ...} or {@code x-api-key}, or null. */

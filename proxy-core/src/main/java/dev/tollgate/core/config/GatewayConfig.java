@@ -15,7 +15,11 @@ public record GatewayConfig(
     StoreConfig store,
     AuthConfig auth,
     UpstreamConfig upstream,
-    Map<String, ProviderConfig> providers) {
+    Map<String, ProviderConfig> providers,
+    java.util.List<RouteConfig> routes,
+    PlansConfig plans,
+    PricingConfig pricing,
+    QuotaConfig quota) {
 
   public GatewayConfig {
     Objects.requireNonNull(server, "server");
@@ -24,6 +28,10 @@ public record GatewayConfig(
     Objects.requireNonNull(auth, "auth");
     Objects.requireNonNull(upstream, "upstream");
     Objects.requireNonNull(providers, "providers");
+    Objects.requireNonNull(plans, "plans");
+    Objects.requireNonNull(pricing, "pricing");
+    Objects.requireNonNull(quota, "quota");
+    routes = routes == null ? java.util.List.of() : java.util.List.copyOf(routes);
     providers = java.util.Collections.unmodifiableMap(new TreeMap<>(providers));
     for (String name : providers.keySet()) {
       if (!name.matches("[a-z][a-z0-9-]{0,31}")) {
@@ -31,6 +39,16 @@ public record GatewayConfig(
       }
       if (name.equals("v1") || name.equals("admin")) {
         throw new IllegalArgumentException("providers." + name + ": reserved name");
+      }
+    }
+    for (RouteConfig route : routes) {
+      if (!providers.containsKey(route.provider())) {
+        throw new IllegalArgumentException("routes: provider " + route.provider() + " (expected: one of "
+            + providers.keySet() + ")");
+      }
+      if (route.pathPrefix().startsWith("/v1/") || providers.containsKey(route.pathPrefix().split("/")[1])) {
+        throw new IllegalArgumentException("routes: pathPrefix " + route.pathPrefix()
+            + " (expected: not /v1/ nor a provider prefix)");
       }
     }
     if (!providers.containsKey(upstream.defaultProvider())) {

@@ -27,6 +27,10 @@ public final class RequestContext {
   private ErrorDialect dialect;
   private RouteMatch route;
   private Principal principal;
+  private dev.tollgate.core.store.TenantRecord tenant;
+  private dev.tollgate.core.plan.Plan plan;
+  private long units;
+  private long overageUnits;
   private String requestModel;
   private boolean stream;
   private boolean usageInjected;
@@ -107,6 +111,7 @@ public final class RequestContext {
         stream,
         usage,
         billableUnits,
+        overageUnits,
         nowNanos - startNanos,
         requestBytes,
         responseBytes);
@@ -168,6 +173,42 @@ public final class RequestContext {
 
   public void principal(Principal principal) {
     this.principal = principal;
+  }
+
+  /** The caller's tenant as stored (plan name, overage opt-in, overrides), set by the auth stage. */
+  public dev.tollgate.core.store.TenantRecord tenant() {
+    return tenant;
+  }
+
+  public void tenant(dev.tollgate.core.store.TenantRecord tenant) {
+    this.tenant = tenant;
+  }
+
+  /** The tenant's effective plan for this request (overrides applied), set by the plan gate. */
+  public dev.tollgate.core.plan.Plan plan() {
+    return plan;
+  }
+
+  public void plan(dev.tollgate.core.plan.Plan plan) {
+    this.plan = plan;
+  }
+
+  /** Units this request counts against the plan (route weight), set by the plan gate. */
+  public long units() {
+    return units;
+  }
+
+  public void units(long units) {
+    this.units = units;
+  }
+
+  /** Units of this request admitted past the included amount, billable as overage. */
+  public long overageUnits() {
+    return overageUnits;
+  }
+
+  public void overageUnits(long overageUnits) {
+    this.overageUnits = overageUnits;
   }
 
   public String requestModel() {

@@ -1,7 +1,10 @@
 package dev.tollgate.core.pipeline;
 
-import dev.tollgate.core.auth.ApiKeyVerifier;
 import dev.tollgate.core.auth.AuthHandler;
+import dev.tollgate.core.concurrency.ConcurrencyLimitHandler;
+import dev.tollgate.core.plan.PlanGateHandler;
+import dev.tollgate.core.quota.QuotaHandler;
+import dev.tollgate.core.ratelimit.RateLimitHandler;
 import dev.tollgate.core.config.ConfigHolder;
 import dev.tollgate.core.config.GatewayConfig;
 import dev.tollgate.core.config.ProviderConfig;
@@ -10,7 +13,6 @@ import dev.tollgate.core.error.ErrorHandler;
 import dev.tollgate.core.guard.GatewayHttpCodec;
 import dev.tollgate.core.guard.RequestBodyAggregator;
 import dev.tollgate.core.guard.RequestGuardHandler;
-import dev.tollgate.core.metrics.GatewayMetrics;
 import dev.tollgate.core.metrics.MetricsHandler;
 import dev.tollgate.core.route.ProviderEndpoint;
 import dev.tollgate.core.route.RouteHandler;
@@ -18,7 +20,6 @@ import dev.tollgate.core.upstream.UpstreamChannelInitializer;
 import dev.tollgate.core.upstream.UpstreamConnector;
 import dev.tollgate.core.upstream.UpstreamForwardHandler;
 import dev.tollgate.core.upstream.UpstreamRelayHandler;
-import dev.tollgate.core.usage.UsageSink;
 import dev.tollgate.core.usage.UsageTapHandler;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -27,7 +28,6 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
-import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.Objects;
@@ -43,31 +43,23 @@ import javax.net.ssl.SSLParameters;
  */
 public final class GatewayPipeline extends ChannelInitializer<SocketChannel> implements UpstreamChannelInitializer {
 
+  private final GatewayServices services;
   private final ConfigHolder config;
-  private final GatewayMetrics metrics;
-  private final UsageSink usageSink;
-  private final ApiKeyVerifier keyVerifier;
-  private final SslContext serverTls;
-  private final SslContext upstreamTls;
   private final UpstreamConnector connector;
   private final RouteHandler routeHandler = new RouteHandler();
+  private final PlanGateHandler planGateHandler;
+  private final RateLimitHandler rateLimitHandler;
+  private final ConcurrencyLimitHandler concurrencyHandler;
   private final ErrorHandler errorHandler = new ErrorHandler();
 
-  /**
-   * @param serverTls the client-facing TLS context, or null for plain HTTP
-   * @param upstreamTls the context for https providers (certificate and host name verified)
-   * @param channelClass the socket channel type of the chosen transport (epoll or NIO)
-   */
-  public GatewayPipeline(ConfigHolder config, GatewayMetrics metrics, UsageSink usageSink,
-      ApiKeyVerifier keyVerifier, SslContext serverTls, SslContext upstreamTls,
-      Class<? extends SocketChannel> channelClass) {
-    this.config = Objects.requireNonNull(config, "config");
-    this.metrics = Objects.requireNonNull(metrics, "metrics");
-    this.usageSink = Objects.requireNonNull(usageSink, "usageSink");
-    this.keyVerifier = Objects.requireNonNull(keyVerifier, "keyVerifier");
-    this.serverTls = serverTls;
-    this.upstreamTls = Objects.requireNonNull(upstreamTls, "upstreamTls");
+  /** @param channelClass the socket channel type of the chosen transport (epoll or NIO) */
+  public GatewayPipeline(GatewayServices services, Class<? extends SocketChannel> channelClass) {
+    this.services = Objects.requireNonNull(services, "services");
+    this.config = services.config();
     this.connector = new UpstreamConnector(channelClass, this);
+    this.planGateHandler = new PlanGateHandler(services.plans());
+    this.rateLimitHandler = new RateLimitHandler(services.rateLimiter());
+    this.concurrencyHandler = new ConcurrencyLimitHandler(services.inFlight());
   }
 
   public UpstreamConnector connector() {
@@ -81,18 +73,23 @@ public final class GatewayPipeline extends ChannelInitializer<SocketChannel> imp
     ch.config().setWriteBufferWaterMark(
         new WriteBufferWaterMark(server.writeBufferLowBytes(), server.writeBufferHighBytes()));
     ChannelPipeline p = ch.pipeline();
-    if (serverTls != null) {
-      p.addLast(PipelineStage.TLS.handlerName(), serverTls.newHandler(ch.alloc()));
+    if (services.serverTls() != null) {
+      p.addLast(PipelineStage.TLS.handlerName(), services.serverTls().newHandler(ch.alloc()));
     }
     p.addLast(PipelineStage.CODEC.handlerName(),
         new GatewayHttpCodec(server.maxInitialLineBytes(), server.maxHeaderBytes()));
     p.addLast(PipelineStage.KEEP_ALIVE.handlerName(), new HttpServerKeepAliveHandler());
-    p.addLast(PipelineStage.METRICS.handlerName(), new MetricsHandler(config, metrics, usageSink));
+    p.addLast(PipelineStage.METRICS.handlerName(),
+        new MetricsHandler(config, services.metrics(), services.usageSink()));
     p.addLast(PipelineStage.GUARD.handlerName(), new RequestGuardHandler());
     p.addLast(PipelineStage.BODY.handlerName(), new RequestBodyAggregator(server.maxBodyBytes()));
     p.addLast(PipelineStage.ROUTE.handlerName(), routeHandler);
-    p.addLast(PipelineStage.AUTH.handlerName(), new AuthHandler(keyVerifier));
-    p.addLast(PipelineStage.UPSTREAM.handlerName(), new UpstreamForwardHandler(connector, metrics));
+    p.addLast(PipelineStage.AUTH.handlerName(), new AuthHandler(services.keyVerifier(), services.tenants()));
+    p.addLast(PipelineStage.PLAN.handlerName(), planGateHandler);
+    p.addLast(PipelineStage.RATE_LIMIT.handlerName(), rateLimitHandler);
+    p.addLast(PipelineStage.QUOTA.handlerName(), new QuotaHandler(services.ledgers()));
+    p.addLast(PipelineStage.CONCURRENCY.handlerName(), concurrencyHandler);
+    p.addLast(PipelineStage.UPSTREAM.handlerName(), new UpstreamForwardHandler(connector, services.metrics()));
     p.addLast(PipelineStage.ERROR.handlerName(), errorHandler);
   }
 
@@ -104,7 +101,7 @@ public final class GatewayPipeline extends ChannelInitializer<SocketChannel> imp
         ? provider.idleTimeoutMillis() : current.upstream().idleTimeoutMillis();
     ChannelPipeline p = ch.pipeline();
     if (endpoint.tls()) {
-      SslHandler tls = upstreamTls.newHandler(ch.alloc(), endpoint.host(), endpoint.port());
+      SslHandler tls = services.upstreamTls().newHandler(ch.alloc(), endpoint.host(), endpoint.port());
       SSLEngine engine = tls.engine();
       SSLParameters params = engine.getSSLParameters();
       params.setEndpointIdentificationAlgorithm("HTTPS"); // verify the provider's host name

@@ -4,11 +4,12 @@ package dev.tollgate.core.pipeline;
  * Every stage of the gateway, in pipeline order. Client-side stages run on each client connection:
  *
  * <pre>
- * codec → keepAlive → metrics → guard → body → route → auth → upstream → error
+ * codec → keepAlive → metrics → guard → body → route → auth → plan → rateLimit → quota
+ *   → concurrency → upstream → error
  * </pre>
  *
- * (plan gate, rate limit, quota, concurrency and cache slot in between auth and upstream, in that
- * order, as they land). Upstream-side stages run on each pooled provider connection:
+ * (the response cache slots in between concurrency and upstream when it lands). Upstream-side
+ * stages run on each pooled provider connection:
  *
  * <pre>
  * tls? → codec → idle → usageTap → relay   (upstream ⇄ usage tap ⇄ relay back to the client)
@@ -25,6 +26,10 @@ public enum PipelineStage {
   BODY(Side.CLIENT, "body", false),
   ROUTE(Side.CLIENT, "route", false),
   AUTH(Side.CLIENT, "auth", false),
+  PLAN(Side.CLIENT, "plan", false),
+  RATE_LIMIT(Side.CLIENT, "rateLimit", false),
+  QUOTA(Side.CLIENT, "quota", false),
+  CONCURRENCY(Side.CLIENT, "concurrency", false),
   UPSTREAM(Side.CLIENT, "upstream", false),
   ERROR(Side.CLIENT, "error", false),
 

@@ -162,6 +162,31 @@ public final class QuotaLedger {
     }
   }
 
+  /**
+   * What {@code tenantId} has consumed this period on all nodes, as far as this node can tell: the
+   * shared counters minus the lease this node holds unused. Blocks on the store; call it off the event loop.
+   */
+  public Consumption consumption(String tenantId) {
+    Period current = period.get();
+    Account account = current.accounts.get(tenantId);
+    long unusedIncluded = account == null ? 0 : account.included.get();
+    long unusedOverage = account == null ? 0 : account.overage.get();
+    String prefix = meter + ":" + tenantId + ":" + current.key + ":";
+    long included = Math.max(0, store.used(prefix + "included") - unusedIncluded);
+    long overage = Math.max(0, store.used(prefix + "overage") - unusedOverage);
+    return new Consumption(included, overage, unusedIncluded + unusedOverage, current.endMillis);
+  }
+
+  /**
+   * A tenant's standing in the current period.
+   *
+   * @param includedUnits units consumed from the included amount (settled or held by requests in flight)
+   * @param overageUnits units consumed past it (billable)
+   * @param leasedUnits units this node holds in its local lease, not yet used
+   */
+  public record Consumption(long includedUnits, long overageUnits, long leasedUnits, long resetAtMillis) {
+  }
+
   /** The counter key of {@code tenantId}'s pool ({@code included} or {@code overage}) in the current period. */
   public String counterKey(String tenantId, String pool) {
     return meter + ":" + tenantId + ":" + period.get().key + ":" + pool;

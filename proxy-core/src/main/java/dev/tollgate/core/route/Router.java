@@ -8,7 +8,8 @@ import java.util.Map;
 /**
  * Maps a request URI to a {@link RouteMatch}, for one config snapshot. {@code /<provider>/v1/**} goes
  * to that configured provider; bare {@code /v1/messages} to the provider named {@code anthropic};
- * any other bare {@code /v1/**} to the default provider. Thread-safe and immutable.
+ * any other bare {@code /v1/**} to the default provider; a configured product route prefix (such as
+ * {@code /ai/}) to its provider with the path unchanged. Thread-safe and immutable.
  */
 public final class Router {
 
@@ -33,6 +34,13 @@ public final class Router {
     int queryAt = uri.indexOf('?');
     String path = queryAt < 0 ? uri : uri.substring(0, queryAt);
     String query = queryAt < 0 ? "" : uri.substring(queryAt);
+    for (dev.tollgate.core.config.RouteConfig custom : config.routes()) {
+      if (path.startsWith(custom.pathPrefix())) {
+        ProviderEndpoint endpoint = endpoints.get(custom.provider());
+        return new RouteMatch(custom.provider(), config.provider(custom.provider()), endpoint, Operation.OTHER,
+            endpoint.basePath() + path + query, path);
+      }
+    }
     String providerName;
     String v1Path;
     if (path.startsWith("/v1/") || path.equals("/v1")) {

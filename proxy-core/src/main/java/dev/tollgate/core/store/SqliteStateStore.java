@@ -27,7 +27,8 @@ public final class SqliteStateStore implements StateStore {
 
   private static final String[] SCHEMA = {
       "CREATE TABLE IF NOT EXISTS tenants (id TEXT PRIMARY KEY, name TEXT NOT NULL, plan TEXT NOT NULL,"
-          + " created_at INTEGER NOT NULL)",
+          + " overage INTEGER NOT NULL DEFAULT 0, overrides TEXT NOT NULL DEFAULT '{}', created_at INTEGER NOT NULL)",
+      "CREATE TABLE IF NOT EXISTS quota_counters (key TEXT PRIMARY KEY, used INTEGER NOT NULL)",
       "CREATE TABLE IF NOT EXISTS projects (tenant_id TEXT NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL,"
           + " created_at INTEGER NOT NULL, PRIMARY KEY (tenant_id, id))",
       "CREATE TABLE IF NOT EXISTS api_keys (id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL,"
@@ -77,14 +78,48 @@ public final class SqliteStateStore implements StateStore {
 
   @Override
   public synchronized boolean createTenant(TenantRecord tenant) {
-    return insert("INSERT OR IGNORE INTO tenants (id, name, plan, created_at) VALUES (?,?,?,?)",
-        tenant.id(), tenant.name(), tenant.plan(), tenant.createdAtMillis()) == 1;
+    return insert("INSERT OR IGNORE INTO tenants (id, name, plan, overage, overrides, created_at) VALUES (?,?,?,?,?,?)",
+        tenant.id(), tenant.name(), tenant.plan(), tenant.overage() ? 1 : 0, toJson(tenant.overrides()),
+        tenant.createdAtMillis()) == 1;
   }
 
   @Override
   public synchronized Optional<TenantRecord> tenant(String id) {
-    return one("SELECT id, name, plan, created_at FROM tenants WHERE id = ?",
-        rs -> new TenantRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4)), id);
+    return one(TENANT_COLUMNS + " WHERE id = ?", SqliteStateStore::tenant, id);
+  }
+
+  @Override
+  public synchronized List<TenantRecord> tenants() {
+    return many(TENANT_COLUMNS + " ORDER BY id", SqliteStateStore::tenant);
+  }
+
+  @Override
+  public synchronized boolean updateTenant(TenantRecord tenant) {
+    return insert("UPDATE tenants SET plan = ?, overage = ?, overrides = ? WHERE id = ?",
+        tenant.plan(), tenant.overage() ? 1 : 0, toJson(tenant.overrides()), tenant.id()) == 1;
+  }
+
+  @Override
+  public synchronized long tryTakeLease(String counterKey, long wanted, long hardLimit) {
+    long used = used(counterKey);
+    long grant = Math.max(0, Math.min(wanted, hardLimit - used));
+    if (grant > 0) {
+      insert("INSERT INTO quota_counters (key, used) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET used = used + ?",
+          counterKey, grant, grant);
+    }
+    return grant;
+  }
+
+  @Override
+  public synchronized void returnUnused(String counterKey, long units) {
+    if (units > 0) {
+      insert("UPDATE quota_counters SET used = MAX(0, used - ?) WHERE key = ?", units, counterKey);
+    }
+  }
+
+  @Override
+  public synchronized long used(String counterKey) {
+    return one("SELECT used FROM quota_counters WHERE key = ?", rs -> rs.getLong(1), counterKey).orElse(0L);
   }
 
   @Override
@@ -163,6 +198,29 @@ public final class SqliteStateStore implements StateStore {
       } catch (SQLException e) {
         throw new StoreException("cannot close the embedded store", e);
       }
+    }
+  }
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+  private static final String TENANT_COLUMNS = "SELECT id, name, plan, overage, overrides, created_at FROM tenants";
+
+  @SuppressWarnings("unchecked")
+  private static TenantRecord tenant(ResultSet rs) throws SQLException {
+    java.util.Map<String, Object> overrides;
+    try {
+      overrides = JSON.readValue(rs.getString(5), java.util.Map.class);
+    } catch (java.io.IOException e) {
+      throw new SQLException("tenant " + rs.getString(1) + ": unreadable overrides", e);
+    }
+    return new TenantRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4) == 1, overrides,
+        rs.getLong(6));
+  }
+
+  private static String toJson(java.util.Map<String, Object> map) {
+    try {
+      return JSON.writeValueAsString(map);
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException("overrides: not serialisable", e);
     }
   }
 

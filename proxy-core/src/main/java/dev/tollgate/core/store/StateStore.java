@@ -9,7 +9,7 @@ import java.util.Optional;
  * {@link #executor()}, never on an event loop. Implementations count their writes so that tests and
  * the bench can assert writes per request.
  */
-public interface StateStore extends AutoCloseable {
+public interface StateStore extends dev.tollgate.core.quota.QuotaStore, AutoCloseable {
 
   /** The executor on which store calls run (off the event loops). */
   java.util.concurrent.ExecutorService executor();
@@ -18,6 +18,11 @@ public interface StateStore extends AutoCloseable {
   boolean createTenant(TenantRecord tenant);
 
   Optional<TenantRecord> tenant(String id);
+
+  List<TenantRecord> tenants();
+
+  /** Updates plan, overage opt-in and overrides; returns false if the tenant does not exist. */
+  boolean updateTenant(TenantRecord tenant);
 
   /** Inserts a project; returns false if the id exists in that tenant. */
   boolean createProject(ProjectRecord project);

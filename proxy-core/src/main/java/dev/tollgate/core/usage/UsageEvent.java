@@ -9,6 +9,7 @@ import java.util.Objects;
  *
  * @param operation the route's operation, e.g. {@code chat.completions}, {@code messages}
  * @param billableUnits units counted against the plan (0 for refusals and refunded failures)
+ * @param overageUnits of those, units past the plan's included amount, billed as overage
  */
 public record UsageEvent(
     String requestId,
@@ -23,6 +24,7 @@ public record UsageEvent(
     boolean streamed,
     TokenUsage usage,
     long billableUnits,
+    long overageUnits,
     long latencyNanos,
     long requestBytes,
     long responseBytes) {

@@ -6,7 +6,13 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.core.auth.ApiKeyVerifier;
 import dev.tollgate.core.auth.ApiKeys;
+import dev.tollgate.core.auth.TenantDirectory;
+import dev.tollgate.core.concurrency.InFlightCounter;
 import dev.tollgate.core.config.ConfigHolder;
+import dev.tollgate.core.plan.Plan;
+import dev.tollgate.core.plan.PlanCatalogue;
+import dev.tollgate.core.quota.QuotaHandler;
+import dev.tollgate.core.quota.QuotaLedger;
 import dev.tollgate.core.metrics.GatewayMetrics;
 import dev.tollgate.core.store.ApiKeyRecord;
 import dev.tollgate.core.store.ProjectRecord;
@@ -55,12 +61,20 @@ public final class AdminApiHandler extends SimpleChannelInboundHandler<FullHttpR
   private final StateStore store;
   private final ApiKeyVerifier verifier;
   private final GatewayMetrics metrics;
+  private final TenantDirectory tenants;
+  private final QuotaHandler.Ledgers ledgers;
+  private final InFlightCounter inFlight;
+  private static final Pattern STANDING = Pattern.compile("/admin/tenants/([^/]+)/standing");
 
-  public AdminApiHandler(ConfigHolder config, StateStore store, ApiKeyVerifier verifier, GatewayMetrics metrics) {
+  public AdminApiHandler(ConfigHolder config, StateStore store, ApiKeyVerifier verifier, GatewayMetrics metrics,
+      TenantDirectory tenants, QuotaHandler.Ledgers ledgers, InFlightCounter inFlight) {
     this.config = config;
     this.store = store;
     this.verifier = verifier;
     this.metrics = metrics;
+    this.tenants = tenants;
+    this.ledgers = ledgers;
+    this.inFlight = inFlight;
   }
 
   @Override
@@ -131,6 +145,12 @@ public final class AdminApiHandler extends SimpleChannelInboundHandler<FullHttpR
         return listProjects(m.group(1));
       }
     }
+    if ((m = STANDING.matcher(path)).matches() && method.equals(HttpMethod.GET)) {
+      return standing(m.group(1));
+    }
+    if ((m = TENANT.matcher(path)).matches() && method.equals(HttpMethod.PATCH)) {
+      return patchTenant(m.group(1), body);
+    }
     if ((m = TENANT.matcher(path)).matches() && method.equals(HttpMethod.GET)) {
       String tenantId = m.group(1);
       return store.tenant(tenantId)
@@ -149,6 +169,9 @@ public final class AdminApiHandler extends SimpleChannelInboundHandler<FullHttpR
         name == null || name.isBlank() || name.length() > 200 ? "name: missing or longer than 200 characters (expected: 1..200 characters)" : null,
         plan == null || !ID.matcher(plan).matches() ? "plan: " + describe(plan) + " (expected: a plan name such as 'free')" : null,
         unknownFields(body, "id", "name", "plan"));
+    if (invalid == null) {
+      invalid = unknownPlan(plan);
+    }
     if (invalid != null) {
       return badRequest(invalid);
     }
@@ -159,6 +182,105 @@ public final class AdminApiHandler extends SimpleChannelInboundHandler<FullHttpR
     }
     store.createProject(new ProjectRecord(id, "default", "Default project", now));
     return new Reply(HttpResponseStatus.CREATED, tenantJson(tenant));
+  }
+
+  /** PATCH {plan?, overage?, overrides?}: a plan change applies from the next request. */
+  private Reply patchTenant(String tenantId, JsonNode body) {
+    java.util.Optional<TenantRecord> existing = store.tenant(tenantId);
+    if (existing.isEmpty()) {
+      return notFound("tenant", tenantId);
+    }
+    String invalid = unknownFields(body, "plan", "overage", "overrides");
+    if (invalid != null) {
+      return badRequest(invalid);
+    }
+    TenantRecord current = existing.get();
+    String plan = body.has("plan") ? text(body, "plan") : current.plan();
+    if (plan == null || (invalid = unknownPlan(plan)) != null) {
+      return badRequest(invalid != null ? invalid : "plan: null (expected: a plan name)");
+    }
+    boolean overage = current.overage();
+    if (body.has("overage")) {
+      if (!body.get("overage").isBoolean()) {
+        return badRequest("overage: " + body.get("overage") + " (expected: true or false)");
+      }
+      overage = body.get("overage").asBoolean();
+    }
+    java.util.Map<String, Object> overrides = current.overrides();
+    if (body.has("overrides")) {
+      if (!body.get("overrides").isObject()) {
+        return badRequest("overrides: expected an object of plan keys, e.g. {\"includedUnits\": 5000000}");
+      }
+      @SuppressWarnings("unchecked")
+      java.util.Map<String, Object> parsed = JSON.convertValue(body.get("overrides"), java.util.Map.class);
+      overrides = parsed;
+    }
+    Plan target = ledgers.plans().catalogue().plan(plan).orElseThrow();
+    if (!overrides.isEmpty()) {
+      if (!target.custom()) {
+        return badRequest("overrides: plan '" + target.name() + "' is not a custom plan (expected: no overrides)");
+      }
+      try {
+        target.withOverrides(overrides);
+      } catch (RuntimeException e) {
+        return badRequest("overrides." + e.getMessage());
+      }
+    }
+    if (overage && target.hardCap()) {
+      return badRequest("overage: true (plan '" + target.name() + "' has a hard cap; expected: false)");
+    }
+    TenantRecord updated = current.withSettings(plan, overage, overrides);
+    store.updateTenant(updated);
+    tenants.invalidate(tenantId);
+    return new Reply(HttpResponseStatus.OK, tenantJson(updated));
+  }
+
+  /** The current period: used, included, remaining, billable overage, reset time. */
+  private Reply standing(String tenantId) {
+    java.util.Optional<TenantRecord> tenant = store.tenant(tenantId);
+    if (tenant.isEmpty()) {
+      return notFound("tenant", tenantId);
+    }
+    PlanCatalogue catalogue = ledgers.plans().catalogue();
+    Plan plan = ledgers.plans().planOf(tenant.get());
+    QuotaLedger.Consumption used = ledgers.requests().consumption(tenantId);
+    ObjectNode out = JSON.createObjectNode();
+    out.put("tenant", tenantId);
+    out.put("catalogue", catalogue.name());
+    out.put("plan", tenant.get().plan());
+    out.put("unit", catalogue.unit());
+    out.put("periodResetsAt", java.time.Instant.ofEpochMilli(used.resetAtMillis()).toString());
+    if (plan != null) {
+      out.put("included", plan.includedUnits());
+      out.put("used", used.includedUnits() + used.overageUnits());
+      out.put("remaining", Math.max(0, plan.includedUnits() - used.includedUnits()));
+      out.put("hardCap", plan.hardCap());
+      out.put("overageAllowed", plan.overageAllowed(tenant.get().overage()));
+    }
+    out.put("overageOptIn", tenant.get().overage());
+    out.put("billableOverageUnits", used.overageUnits());
+    out.put("leasedUnits", used.leasedUnits());
+    out.put("inFlightRequests", inFlight.inFlight(tenantId));
+    if (plan != null && plan.monthlyTokenBudget() != null) {
+      QuotaLedger.Consumption tokens = ledgers.tokens().consumption(tenantId);
+      out.put("tokenBudget", plan.monthlyTokenBudget());
+      out.put("tokensUsed", tokens.includedUnits());
+    }
+    if (plan != null && plan.monthlyCostBudgetMicroUsd() != null) {
+      QuotaLedger.Consumption cost = ledgers.costMicroUsd().consumption(tenantId);
+      out.put("costBudgetUsd", plan.monthlyCostBudgetMicroUsd() / 1e6);
+      out.put("costUsedUsd", cost.includedUnits() / 1e6);
+    }
+    return new Reply(HttpResponseStatus.OK, out);
+  }
+
+  private String unknownPlan(String plan) {
+    PlanCatalogue catalogue = ledgers.plans().catalogue();
+    if (catalogue.plan(plan).isPresent()) {
+      return null;
+    }
+    return "plan: '" + plan + "' is not in catalogue '" + catalogue.name() + "' (expected one of "
+        + catalogue.plans().stream().map(Plan::name).toList() + ")";
   }
 
   private Reply createProject(String tenantId, JsonNode body) {
@@ -299,6 +421,8 @@ public final class AdminApiHandler extends SimpleChannelInboundHandler<FullHttpR
     out.put("id", t.id());
     out.put("name", t.name());
     out.put("plan", t.plan());
+    out.put("overage", t.overage());
+    out.set("overrides", JSON.valueToTree(t.overrides()));
     out.put("createdAt", java.time.Instant.ofEpochMilli(t.createdAtMillis()).toString());
     return out;
   }

@@ -1,6 +1,11 @@
 package dev.tollgate.server.bootstrap;
 
 import dev.tollgate.core.auth.ApiKeyVerifier;
+import dev.tollgate.core.auth.TenantDirectory;
+import dev.tollgate.core.pipeline.GatewayServices;
+import dev.tollgate.core.plan.PlanCatalogue;
+import dev.tollgate.core.plan.PlanCatalogueHolder;
+import dev.tollgate.core.plan.PlanCatalogueLoader;
 import dev.tollgate.core.config.ConfigHolder;
 import dev.tollgate.core.config.GatewayConfig;
 import dev.tollgate.core.config.ServerConfig;
@@ -64,6 +69,9 @@ public final class GatewayServer implements AutoCloseable {
   private final StateStore store;
   private final ApiKeyVerifier verifier;
   private final GatewayPipeline pipeline;
+  private final PlanCatalogueHolder plans;
+  private final Admission admission;
+  private final TenantDirectory tenants;
   private final EventLoopGroup bossGroup;
   private final EventLoopGroup workerGroup;
   private final ChannelGroup serverChannels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
@@ -72,8 +80,9 @@ public final class GatewayServer implements AutoCloseable {
   private int port;
   private int adminPort;
 
-  private GatewayServer(ConfigHolder config) throws IOException {
+  private GatewayServer(ConfigHolder config, PlanCatalogueHolder plans) throws IOException {
     this.config = config;
+    this.plans = plans;
     GatewayConfig current = config.current();
     boolean epoll = Epoll.isAvailable();
     IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
@@ -85,14 +94,25 @@ public final class GatewayServer implements AutoCloseable {
     this.store = SqliteStateStore.open(Path.of(current.store().dataDir()));
     this.verifier = new ApiKeyVerifier(store, current.auth());
     UsageSink usageSink = new MetricsUsageSink(metrics);
-    this.pipeline = new GatewayPipeline(config, metrics, usageSink, verifier, serverTls(current.server()),
-        upstreamTls(current.upstream().trustCertFile()), socketClass);
+    this.admission = Admission.create(current, store, plans);
+    this.tenants = new TenantDirectory(store, current.auth().keyCacheRefreshMillis());
+    GatewayServices services = new GatewayServices(config, metrics, usageSink, verifier, tenants,
+        admission.resolver(), admission.rateLimiter(), admission.ledgers(), admission.inFlight(),
+        serverTls(current.server()), upstreamTls(current.upstream().trustCertFile()));
+    this.pipeline = new GatewayPipeline(services, socketClass);
     log.info("transport: {}", epoll ? "epoll" : "nio");
   }
 
-  /** Starts both listeners; blocking until they are bound. */
+  /** Starts both listeners with the plan catalogue the config names; blocking until they are bound. */
   public static GatewayServer start(ConfigHolder config) throws IOException, InterruptedException {
-    GatewayServer server = new GatewayServer(config);
+    PlanCatalogue catalogue = new PlanCatalogueLoader().load(Path.of(config.current().plans().catalogueFile()));
+    return start(config, new PlanCatalogueHolder(catalogue));
+  }
+
+  /** Starts both listeners; blocking until they are bound. */
+  public static GatewayServer start(ConfigHolder config, PlanCatalogueHolder plans)
+      throws IOException, InterruptedException {
+    GatewayServer server = new GatewayServer(config, plans);
     try {
       server.bind();
     } catch (InterruptedException | RuntimeException e) {
@@ -128,7 +148,8 @@ public final class GatewayServer implements AutoCloseable {
           protected void initChannel(SocketChannel ch) {
             ch.pipeline().addLast("codec", new HttpServerCodec());
             ch.pipeline().addLast("aggregator", new HttpObjectAggregator(1 << 20));
-            ch.pipeline().addLast("admin", new AdminApiHandler(config, store, verifier, metrics));
+            ch.pipeline().addLast("admin", new AdminApiHandler(config, store, verifier, metrics, tenants,
+                admission.ledgers(), admission.inFlight()));
           }
         })
         .bind(current.admin().host(), current.admin().port()).sync().channel();
@@ -156,6 +177,18 @@ public final class GatewayServer implements AutoCloseable {
     return store;
   }
 
+  public Admission admission() {
+    return admission;
+  }
+
+  public PlanCatalogueHolder plans() {
+    return plans;
+  }
+
+  public TenantDirectory tenants() {
+    return tenants;
+  }
+
   /** Drains and stops: no new connections, in-flight requests finish within the grace period. */
   @Override
   public void close() {
@@ -177,6 +210,7 @@ public final class GatewayServer implements AutoCloseable {
     pipeline.connector().close();
     workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
     bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+    admission.close();
     store.close();
   }
 

@@ -47,8 +47,16 @@ public final class Main {
       System.exit(2);
       return;
     }
-    GatewayServer server = GatewayServer.start(holder);
-    ConfigWatcher watcher = configFile == null ? null : new ConfigWatcher(configFile, loader, holder);
+    GatewayServer server;
+    try {
+      server = GatewayServer.start(holder);
+    } catch (RuntimeException e) {
+      // an invalid plan catalogue or price table names its file and key
+      System.err.println("invalid configuration: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    ConfigWatcher watcher = configFile == null ? null : new ConfigWatcher(configFile, loader, holder, server);
     if (watcher != null) {
       installSighup(watcher);
     }

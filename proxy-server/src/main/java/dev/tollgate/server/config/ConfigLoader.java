@@ -56,12 +56,14 @@ public final class ConfigLoader {
       } catch (IOException e) {
         throw new ConfigException(source + ": cannot read: " + e.getMessage(), e);
       }
-      if (overlay != null && !overlay.isMissingNode() && !overlay.isNull()) {
-        if (!overlay.isObject()) {
-          throw new ConfigException(source + ": expected a YAML mapping at the top level");
-        }
-        merge((ObjectNode) tree, (ObjectNode) overlay);
+      if (overlay == null || overlay.isMissingNode() || overlay.isNull()) {
+        // an empty file is refused: it is more likely a half-written file than a wish for every default
+        throw new ConfigException(source + ": the file is empty (expected: a YAML mapping)");
       }
+      if (!overlay.isObject()) {
+        throw new ConfigException(source + ": expected a YAML mapping at the top level");
+      }
+      merge((ObjectNode) tree, (ObjectNode) overlay);
     }
     substitute(tree, "", source);
     try {

@@ -20,6 +20,9 @@ import java.util.stream.Stream;
 /**
  * A real gateway for integration tests: both listeners on port 0 of loopback, a fresh embedded store
  * in a temp directory, the built-in defaults with the given YAML laid over them, and an admin client.
+ * Unless the overlay names another catalogue, plans come from the generous test catalogue
+ * ({@code plans/test-catalogue.yaml}: plans "free" and "test" with limits no relay test reaches); tests
+ * about plans set {@code plans.catalogueFile} to {@link #projectFile} of {@code config/plans/...}.
  *
  * <pre>
  * try (TestGateway gw = TestGateway.start("providers:\n  openai:\n    baseUrl: " + wiremockUrl + "\n")) {
@@ -56,7 +59,9 @@ public final class TestGateway implements AutoCloseable {
     Path config = dir.resolve("gateway.yaml");
     String base = "server:\n  host: 127.0.0.1\n  port: 0\n  shutdownGraceMillis: 2000\n"
         + "admin:\n  host: 127.0.0.1\n  port: 0\n"
-        + "store:\n  dataDir: " + dir.resolve("data") + "\n";
+        + "store:\n  dataDir: " + dir.resolve("data") + "\n"
+        + "plans:\n  catalogueFile: " + testCatalogue() + "\n"
+        + "pricing:\n  modelsFile: " + projectFile("config/models.yaml") + "\n";
     Files.writeString(config, merge(base, yamlOverlay));
     Map<String, String> env = new HashMap<>();
     env.put("TOLLGATE_ADMIN_TOKEN", ADMIN_TOKEN);
@@ -65,6 +70,26 @@ public final class TestGateway implements AutoCloseable {
     env.putAll(extraEnv);
     ConfigHolder holder = new ConfigHolder(new ConfigLoader(env::get).load(config));
     return new TestGateway(GatewayServer.start(holder), dir, config);
+  }
+
+  /** A file of the repository (config/...), found from the module directory Maven runs tests in. */
+  public static Path projectFile(String relative) {
+    Path here = Path.of("").toAbsolutePath();
+    for (Path dir = here; dir != null; dir = dir.getParent()) {
+      if (Files.exists(dir.resolve(relative))) {
+        return dir.resolve(relative);
+      }
+    }
+    throw new IllegalStateException(relative + " not found above " + here);
+  }
+
+  /** The generous test catalogue (plans "free" and "test"): relay tests never meet a limit. */
+  public static Path testCatalogue() {
+    try {
+      return Path.of(TestGateway.class.getResource("/plans/test-catalogue.yaml").toURI());
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** Deep-merges YAML {@code overlay} over {@code base}: the test's ports and data dir survive unless overridden. */

@@ -1,0 +1,48 @@
+package dev.tollgate.core.pipeline;
+
+import dev.tollgate.core.auth.ApiKeyVerifier;
+import dev.tollgate.core.auth.TenantDirectory;
+import dev.tollgate.core.concurrency.InFlightCounter;
+import dev.tollgate.core.config.ConfigHolder;
+import dev.tollgate.core.metrics.GatewayMetrics;
+import dev.tollgate.core.plan.PlanResolver;
+import dev.tollgate.core.quota.QuotaHandler;
+import dev.tollgate.core.ratelimit.GcraRateLimiter;
+import dev.tollgate.core.usage.UsageSink;
+import io.netty.handler.ssl.SslContext;
+import java.util.Objects;
+
+/**
+ * The shared collaborators the stages draw on, built once by the server and handed to
+ * {@link GatewayPipeline}: config, metrics and usage sink, key and tenant lookups, plans, the rate
+ * limiter, quota ledgers and in-flight counter, and the TLS contexts.
+ *
+ * @param serverTls the client-facing TLS context, or null for plain HTTP
+ * @param upstreamTls the context for https providers (certificate and host name verified)
+ */
+public record GatewayServices(
+    ConfigHolder config,
+    GatewayMetrics metrics,
+    UsageSink usageSink,
+    ApiKeyVerifier keyVerifier,
+    TenantDirectory tenants,
+    PlanResolver plans,
+    GcraRateLimiter rateLimiter,
+    QuotaHandler.Ledgers ledgers,
+    InFlightCounter inFlight,
+    SslContext serverTls,
+    SslContext upstreamTls) {
+
+  public GatewayServices {
+    Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(metrics, "metrics");
+    Objects.requireNonNull(usageSink, "usageSink");
+    Objects.requireNonNull(keyVerifier, "keyVerifier");
+    Objects.requireNonNull(tenants, "tenants");
+    Objects.requireNonNull(plans, "plans");
+    Objects.requireNonNull(rateLimiter, "rateLimiter");
+    Objects.requireNonNull(ledgers, "ledgers");
+    Objects.requireNonNull(inFlight, "inFlight");
+    Objects.requireNonNull(upstreamTls, "upstreamTls");
+  }
+}

@@ -1,0 +1,80 @@
+package dev.tollgate.core.ratelimit;
+
+import dev.tollgate.core.context.ChannelAttrs;
+import dev.tollgate.core.context.RequestContext;
+import dev.tollgate.core.error.ErrorResponses;
+import dev.tollgate.core.error.GatewayError;
+import dev.tollgate.core.plan.Plan;
+import io.netty.channel.ChannelHandler.Sharable;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.ReferenceCountUtil;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Pipeline stage that holds each API key and each tenant to its plan's request rate (GCRA). Over the
+ * rate → 429 with {@code Retry-After} and {@code x-ratelimit-limit/remaining/reset}; the per-key check
+ * comes first so one noisy key cannot spend the tenant's burst. Sits after the plan gate; stateless
+ * (the limiter is shared and lock-free).
+ */
+@Sharable
+public final class RateLimitHandler extends ChannelInboundHandlerAdapter {
+
+  private final GcraRateLimiter limiter;
+  private final ConcurrentHashMap<String, Limits> limitsByPlan = new ConcurrentHashMap<>();
+
+  public RateLimitHandler(GcraRateLimiter limiter) {
+    this.limiter = limiter;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (!(msg instanceof FullHttpRequest request)) {
+      ctx.fireChannelRead(msg);
+      return;
+    }
+    RequestContext context = ctx.channel().attr(ChannelAttrs.REQUEST_CONTEXT).get();
+    Plan plan = context.plan();
+    Limits limits = limitsFor(plan);
+    RateLimitDecision perKey = limiter.tryAcquire(context.principal().keyId(), limits.perKey);
+    if (!perKey.allowed()) {
+      refuse(ctx, request, perKey, "this API key");
+      return;
+    }
+    RateLimitDecision perTenant = limiter.tryAcquire("t:" + context.principal().tenantId(), limits.perTenant);
+    if (!perTenant.allowed()) {
+      refuse(ctx, request, perTenant, "tenant '" + context.principal().tenantId() + "'");
+      return;
+    }
+    ctx.fireChannelRead(request);
+  }
+
+  private static void refuse(ChannelHandlerContext ctx, FullHttpRequest request, RateLimitDecision decision,
+      String who) {
+    ReferenceCountUtil.release(request);
+    HttpHeaders headers = new DefaultHttpHeaders();
+    headers.set("retry-after", Long.toString(decision.retryAfterSeconds()));
+    headers.set("x-ratelimit-limit", Integer.toString(decision.limit()));
+    headers.set("x-ratelimit-remaining", Integer.toString(decision.remaining()));
+    headers.set("x-ratelimit-reset", Long.toString(decision.resetSeconds()));
+    ErrorResponses.send(ctx, GatewayError.RATE_LIMITED, "Rate limit exceeded for " + who + ": retry in "
+        + decision.retryAfterSeconds() + " s.", headers, false);
+  }
+
+  private Limits limitsFor(Plan plan) {
+    Limits cached = limitsByPlan.get(plan.name());
+    if (cached != null && cached.plan == plan) {
+      return cached;
+    }
+    Limits fresh = new Limits(plan, new RateLimit(plan.requestsPerSecondPerKey(), plan.burst()),
+        new RateLimit(plan.requestsPerSecond(), plan.burst()));
+    limitsByPlan.put(plan.name(), fresh);
+    return fresh;
+  }
+
+  private record Limits(Plan plan, RateLimit perKey, RateLimit perTenant) {
+  }
+}
