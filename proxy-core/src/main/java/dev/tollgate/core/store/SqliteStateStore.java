@@ -184,6 +184,31 @@ public final class SqliteStateStore implements StateStore {
     return writes.get();
   }
 
+  /**
+   * Runs {@code work} with the store's connection, serialised with every other store call, for the
+   * stores of other subsystems (ledger, vault, audit) that keep their tables in the same database. A
+   * unit of work that changes state should call {@link #countWrite()} once per statement it commits.
+   * Blocking: call it on {@link #executor()}.
+   */
+  public synchronized <T> T withConnection(SqlWork<T> work) {
+    try {
+      return work.run(connection);
+    } catch (SQLException e) {
+      throw new StoreException("store call failed", e);
+    }
+  }
+
+  /** Counts one state-changing statement made through {@link #withConnection}. */
+  public void countWrite() {
+    writes.incrementAndGet();
+  }
+
+  /** Work done with the store's connection. */
+  @FunctionalInterface
+  public interface SqlWork<T> {
+    T run(Connection connection) throws SQLException;
+  }
+
   @Override
   public void close() {
     executor.shutdown();

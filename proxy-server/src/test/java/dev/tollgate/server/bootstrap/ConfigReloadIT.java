@@ -61,7 +61,7 @@ class ConfigReloadIT {
     ConfigLoader loader = new ConfigLoader(ENV::get);
     holder = new ConfigHolder(loader.load(configFile));
     server = GatewayServer.start(holder);
-    watcher = new ConfigWatcher(configFile, loader, holder);
+    watcher = new ConfigWatcher(configFile, loader, holder, server);
     key = createTenantWithKey();
   }
 
@@ -122,6 +122,8 @@ class ConfigReloadIT {
     return "server:\n  host: 127.0.0.1\n  port: 0\n  shutdownGraceMillis: 2000\n" + serverExtra
         + "admin:\n  host: 127.0.0.1\n  port: 0\n"
         + "store:\n  dataDir: " + dir.resolve("data") + "\n"
+        + "plans:\n  catalogueFile: " + TestGateway.testCatalogue() + "\n"
+        + "pricing:\n  modelsFile: " + TestGateway.projectFile("config/models.yaml") + "\n"
         + "providers:\n  openai:\n    baseUrl: " + openAiBaseUrl + "\n";
   }
 
