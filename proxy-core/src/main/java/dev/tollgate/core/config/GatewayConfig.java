@@ -19,7 +19,8 @@ public record GatewayConfig(
     java.util.List<RouteConfig> routes,
     PlansConfig plans,
     PricingConfig pricing,
-    QuotaConfig quota) {
+    QuotaConfig quota,
+    VaultConfig vault) {
 
   public GatewayConfig {
     Objects.requireNonNull(server, "server");
@@ -31,6 +32,7 @@ public record GatewayConfig(
     Objects.requireNonNull(plans, "plans");
     Objects.requireNonNull(pricing, "pricing");
     Objects.requireNonNull(quota, "quota");
+    Objects.requireNonNull(vault, "vault");
     routes = routes == null ? java.util.List.of() : java.util.List.copyOf(routes);
     providers = java.util.Collections.unmodifiableMap(new TreeMap<>(providers));
     for (String name : providers.keySet()) {

@@ -39,10 +39,19 @@ public final class MetricsHandler extends ChannelDuplexHandler {
   /** Messages of a pipelined request, held until {@link #current} ends; released on close. */
   private ArrayDeque<Object> pipelined;
 
+  private final dev.tollgate.core.audit.AuditLog audit;
+
   public MetricsHandler(ConfigHolder config, GatewayMetrics metrics, UsageSink usageSink) {
+    this(config, metrics, usageSink, null);
+  }
+
+  /** @param audit where refused credentials are recorded (rate-limited per source), or null */
+  public MetricsHandler(ConfigHolder config, GatewayMetrics metrics, UsageSink usageSink,
+      dev.tollgate.core.audit.AuditLog audit) {
     this.config = config;
     this.metrics = metrics;
     this.usageSink = usageSink;
+    this.audit = audit;
   }
 
   @Override
@@ -124,6 +133,11 @@ public final class MetricsHandler extends ChannelDuplexHandler {
         request.status(), now - request.startNanos());
     if (request.errorCode() != null) {
       metrics.recordError(request.errorCode());
+      if (audit != null && request.errorCode().equals(dev.tollgate.core.error.GatewayError.UNAUTHENTICATED.code())) {
+        java.net.SocketAddress remote = ctx.channel().remoteAddress();
+        audit.authFailure(remote instanceof java.net.InetSocketAddress inet ? inet.getHostString() : null,
+            route == null ? request.method() : request.method() + " " + route.clientPath());
+      }
     }
     if (principal != null) {
       try {

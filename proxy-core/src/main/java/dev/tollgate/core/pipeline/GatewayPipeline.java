@@ -80,7 +80,7 @@ public final class GatewayPipeline extends ChannelInitializer<SocketChannel> imp
         new GatewayHttpCodec(server.maxInitialLineBytes(), server.maxHeaderBytes()));
     p.addLast(PipelineStage.KEEP_ALIVE.handlerName(), new HttpServerKeepAliveHandler());
     p.addLast(PipelineStage.METRICS.handlerName(),
-        new MetricsHandler(config, services.metrics(), services.usageSink()));
+        new MetricsHandler(config, services.metrics(), services.usageSink(), services.audit()));
     p.addLast(PipelineStage.GUARD.handlerName(), new RequestGuardHandler());
     p.addLast(PipelineStage.BODY.handlerName(), new RequestBodyAggregator(server.maxBodyBytes()));
     p.addLast(PipelineStage.ROUTE.handlerName(), routeHandler);
@@ -89,7 +89,7 @@ public final class GatewayPipeline extends ChannelInitializer<SocketChannel> imp
     p.addLast(PipelineStage.RATE_LIMIT.handlerName(), rateLimitHandler);
     p.addLast(PipelineStage.QUOTA.handlerName(), new QuotaHandler(services.ledgers()));
     p.addLast(PipelineStage.CONCURRENCY.handlerName(), concurrencyHandler);
-    p.addLast(PipelineStage.UPSTREAM.handlerName(), new UpstreamForwardHandler(connector, services.metrics()));
+    p.addLast(PipelineStage.UPSTREAM.handlerName(), new UpstreamForwardHandler(connector, services.metrics(), services.providerKeys()));
     p.addLast(PipelineStage.ERROR.handlerName(), errorHandler);
   }
 

@@ -1,6 +1,8 @@
 package dev.tollgate.core.pipeline;
 
+import dev.tollgate.core.audit.AuditLog;
 import dev.tollgate.core.auth.ApiKeyVerifier;
+import dev.tollgate.core.upstream.ProviderKeyResolver;
 import dev.tollgate.core.auth.TenantDirectory;
 import dev.tollgate.core.concurrency.InFlightCounter;
 import dev.tollgate.core.config.ConfigHolder;
@@ -15,7 +17,8 @@ import java.util.Objects;
 /**
  * The shared collaborators the stages draw on, built once by the server and handed to
  * {@link GatewayPipeline}: config, metrics and usage sink, key and tenant lookups, plans, the rate
- * limiter, quota ledgers and in-flight counter, and the TLS contexts.
+ * limiter, quota ledgers and in-flight counter, provider key resolution (vault), the audit log, and
+ * the TLS contexts.
  *
  * @param serverTls the client-facing TLS context, or null for plain HTTP
  * @param upstreamTls the context for https providers (certificate and host name verified)
@@ -30,6 +33,8 @@ public record GatewayServices(
     GcraRateLimiter rateLimiter,
     QuotaHandler.Ledgers ledgers,
     InFlightCounter inFlight,
+    ProviderKeyResolver providerKeys,
+    AuditLog audit,
     SslContext serverTls,
     SslContext upstreamTls) {
 
@@ -43,6 +48,8 @@ public record GatewayServices(
     Objects.requireNonNull(rateLimiter, "rateLimiter");
     Objects.requireNonNull(ledgers, "ledgers");
     Objects.requireNonNull(inFlight, "inFlight");
+    Objects.requireNonNull(providerKeys, "providerKeys");
+    Objects.requireNonNull(audit, "audit");
     Objects.requireNonNull(upstreamTls, "upstreamTls");
   }
 }

@@ -3,6 +3,7 @@ package dev.tollgate.core.upstream;
 import dev.tollgate.core.config.GatewayConfig;
 import dev.tollgate.core.config.ProviderConfig;
 import dev.tollgate.core.context.ChannelAttrs;
+import dev.tollgate.core.context.ParkedRequest;
 import dev.tollgate.core.context.RequestContext;
 import dev.tollgate.core.error.ErrorResponses;
 import dev.tollgate.core.error.GatewayError;
@@ -22,11 +23,14 @@ public final class UpstreamForwardHandler extends ChannelInboundHandlerAdapter {
 
   private final UpstreamConnector connector;
   private final GatewayMetrics metrics;
+  private final ProviderKeyResolver keys;
+  private final ParkedRequest parked = new ParkedRequest();
   private UpstreamExchange exchange;
 
-  public UpstreamForwardHandler(UpstreamConnector connector, GatewayMetrics metrics) {
+  public UpstreamForwardHandler(UpstreamConnector connector, GatewayMetrics metrics, ProviderKeyResolver keys) {
     this.connector = connector;
     this.metrics = metrics;
+    this.keys = keys;
   }
 
   @Override
@@ -41,16 +45,26 @@ public final class UpstreamForwardHandler extends ChannelInboundHandlerAdapter {
       ErrorResponses.send(ctx, GatewayError.INTERNAL);
       return;
     }
+    // 1. find the provider key (vault secret or operator default); 2. forward
+    parked.await(ctx, client, keys.resolve(request), (req, key) -> forward(ctx, req, request, key));
+  }
+
+  private void forward(ChannelHandlerContext ctx, FullHttpRequest client, RequestContext request,
+      java.util.Optional<ProviderKey> key) {
     ProviderConfig provider = request.route().provider();
-    String providerKey = provider.apiKey();
-    if (providerKey.isEmpty()) {
+    if (key.isEmpty()) {
       ReferenceCountUtil.release(client);
-      ErrorResponses.send(ctx, GatewayError.PROVIDER_KEY_MISSING,
-          "No API key is configured for provider '" + request.route().providerName() + "'.");
+      ErrorResponses.send(ctx, GatewayError.PROVIDER_KEY_MISSING, "No API key for provider '"
+          + request.route().providerName() + "': store one with PUT /admin/tenants/{id}/secrets/"
+          + request.route().providerName() + ", or configure the operator's key.");
       return;
     }
-    FullHttpRequest upstreamRequest = UpstreamRequests.build(client, request, providerKey);
+    FullHttpRequest upstreamRequest = UpstreamRequests.build(client, request, key.get().reveal());
     GatewayConfig config = request.config();
+    if (!ctx.channel().isActive()) {
+      upstreamRequest.release();
+      return;
+    }
     long connectTimeout = provider.connectTimeoutMillis() != null
         ? provider.connectTimeoutMillis() : config.upstream().connectTimeoutMillis();
     long responseTimeout = provider.responseTimeoutMillis() != null
@@ -71,7 +85,13 @@ public final class UpstreamForwardHandler extends ChannelInboundHandlerAdapter {
   }
 
   @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    parked.release();
+  }
+
+  @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    parked.release();
     UpstreamExchange current = exchange;
     exchange = null;
     if (current != null) {

@@ -6,7 +6,13 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.core.auth.ApiKeyVerifier;
 import dev.tollgate.core.auth.ApiKeys;
+import dev.tollgate.core.audit.AuditEvent;
+import dev.tollgate.core.audit.AuditLog;
+import dev.tollgate.core.audit.AuditOutcome;
 import dev.tollgate.core.auth.TenantDirectory;
+import dev.tollgate.core.store.SqliteAuditStore;
+import dev.tollgate.core.upstream.ProviderKeyResolver;
+import dev.tollgate.core.vault.Vault;
 import dev.tollgate.core.concurrency.InFlightCounter;
 import dev.tollgate.core.config.ConfigHolder;
 import dev.tollgate.core.plan.Plan;
@@ -50,7 +56,7 @@ import org.slf4j.LoggerFactory;
 public final class AdminApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
   private static final Logger log = LoggerFactory.getLogger(AdminApiHandler.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
+  static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
   private static final Pattern TENANT = Pattern.compile("/admin/tenants/([^/]+)");
   private static final Pattern PROJECTS = Pattern.compile("/admin/tenants/([^/]+)/projects");
@@ -64,10 +70,16 @@ public final class AdminApiHandler extends SimpleChannelInboundHandler<FullHttpR
   private final TenantDirectory tenants;
   private final QuotaHandler.Ledgers ledgers;
   private final InFlightCounter inFlight;
+  private final VaultAdminRoutes vaultRoutes;
+  private final AuditLog audit;
+  private static final Pattern TENANT_PREFIX = Pattern.compile("/admin/tenants/([^/]+)");
   private static final Pattern STANDING = Pattern.compile("/admin/tenants/([^/]+)/standing");
 
   public AdminApiHandler(ConfigHolder config, StateStore store, ApiKeyVerifier verifier, GatewayMetrics metrics,
-      TenantDirectory tenants, QuotaHandler.Ledgers ledgers, InFlightCounter inFlight) {
+      TenantDirectory tenants, QuotaHandler.Ledgers ledgers, InFlightCounter inFlight,
+      Supplier<Vault> vault, ProviderKeyResolver providerKeys, SqliteAuditStore auditStore, AuditLog audit) {
+    this.vaultRoutes = new VaultAdminRoutes(store, vault, providerKeys, auditStore);
+    this.audit = audit;
     this.config = config;
     this.store = store;
     this.verifier = verifier;
@@ -107,6 +119,7 @@ public final class AdminApiHandler extends SimpleChannelInboundHandler<FullHttpR
       return;
     }
     if (!authorized(request)) {
+      audit.authFailure(sourceOf(ctx), "admin " + method + " " + path);
       send(ctx, keepAlive, HttpResponseStatus.UNAUTHORIZED,
           error("Missing or invalid admin token.", "invalid_admin_token"));
       return;
@@ -118,7 +131,48 @@ public final class AdminApiHandler extends SimpleChannelInboundHandler<FullHttpR
       send(ctx, keepAlive, HttpResponseStatus.BAD_REQUEST, error("body: not valid JSON", "invalid_json"));
       return;
     }
-    async(ctx, keepAlive, () -> dispatch(method, path, body));
+    String source = sourceOf(ctx);
+    async(ctx, keepAlive, () -> {
+      Reply reply = vaultRoutes.dispatch(method, uri, path, body);
+      if (reply == null) {
+        reply = dispatch(method, path, body);
+      }
+      if (!method.equals(HttpMethod.GET)) {
+        auditAdminAction(method, path, source, reply.status());
+      }
+      return reply;
+    });
+  }
+
+  /** Every admin change leaves an audit record: who (admin token id), what, on which tenant, outcome. */
+  private void auditAdminAction(HttpMethod method, String path, String source, HttpResponseStatus status) {
+    Matcher tenant = TENANT_PREFIX.matcher(path);
+    String tenantId = tenant.lookingAt() ? tenant.group(1) : null;
+    AuditOutcome outcome = status.code() < 400 ? AuditOutcome.SUCCESS
+        : status.code() == 401 || status.code() == 403 ? AuditOutcome.DENIED : AuditOutcome.FAILURE;
+    audit.record(new AuditEvent(adminActor(), tenantId, "admin " + method + " " + template(path), path, source,
+        outcome));
+  }
+
+  private String adminActor() {
+    String token = config.current().admin().token();
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
+      return "admin:" + java.util.HexFormat.of().formatHex(digest, 0, 4);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      return "admin";
+    }
+  }
+
+  /** The route shape of an admin path: ids replaced by placeholders, for the audit action name. */
+  private static String template(String path) {
+    return path.replaceFirst("^/admin/tenants/[^/]+", "/admin/tenants/{id}")
+        .replaceFirst("/keys/[^/]+$", "/keys/{keyId}")
+        .replaceFirst("/secrets/(?!rotate-dek$)[^/]+$", "/secrets/{name}");
+  }
+
+  private static String sourceOf(ChannelHandlerContext ctx) {
+    return ctx.channel().remoteAddress() instanceof java.net.InetSocketAddress inet ? inet.getHostString() : null;
   }
 
   private Reply dispatch(HttpMethod method, String path, JsonNode body) {
@@ -453,26 +507,26 @@ public final class AdminApiHandler extends SimpleChannelInboundHandler<FullHttpR
     return out;
   }
 
-  private static String text(JsonNode body, String field) {
+  static String text(JsonNode body, String field) {
     JsonNode node = body.get(field);
     return node == null || node.isNull() ? null : node.isTextual() ? node.asText() : node.toString();
   }
 
-  private static String checkId(String field, String value) {
+  static String checkId(String field, String value) {
     if (value == null || !ID.matcher(value).matches()) {
       return field + ": " + describe(value) + " (expected: 1..63 of a-z, 0-9, '_' or '-', starting with a letter or digit)";
     }
     return null;
   }
 
-  private static String describe(String value) {
+  static String describe(String value) {
     if (value == null) {
       return "missing";
     }
     return value.length() > 64 ? "'" + value.substring(0, 64) + "...'" : "'" + value + "'";
   }
 
-  private static String unknownFields(JsonNode body, String... known) {
+  static String unknownFields(JsonNode body, String... known) {
     var names = body.fieldNames();
     while (names.hasNext()) {
       String name = names.next();
@@ -492,21 +546,21 @@ public final class AdminApiHandler extends SimpleChannelInboundHandler<FullHttpR
     return null;
   }
 
-  private static Reply badRequest(String message) {
+  static Reply badRequest(String message) {
     return new Reply(HttpResponseStatus.BAD_REQUEST, error(message, "invalid_request"));
   }
 
-  private static Reply notFound(String what, String id) {
+  static Reply notFound(String what, String id) {
     return new Reply(HttpResponseStatus.NOT_FOUND, error(what + " '" + (id.length() > 64 ? id.substring(0, 64) : id) + "' not found", "not_found"));
   }
 
-  private static ObjectNode json(String key, String value) {
+  static ObjectNode json(String key, String value) {
     ObjectNode out = JSON.createObjectNode();
     out.put(key, value);
     return out;
   }
 
-  private static ObjectNode error(String message, String code) {
+  static ObjectNode error(String message, String code) {
     ObjectNode out = JSON.createObjectNode();
     ObjectNode error = out.putObject("error");
     error.put("message", message);
@@ -515,6 +569,7 @@ public final class AdminApiHandler extends SimpleChannelInboundHandler<FullHttpR
     return out;
   }
 
-  private record Reply(HttpResponseStatus status, JsonNode body) {
+  /** An admin API answer: status and JSON body. */
+  record Reply(HttpResponseStatus status, JsonNode body) {
   }
 }

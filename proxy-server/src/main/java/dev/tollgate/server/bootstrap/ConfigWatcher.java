@@ -93,6 +93,9 @@ final class ConfigWatcher implements AutoCloseable {
       log.warn("config reload: listener, thread, TLS and store settings change only on restart; ignored until then");
     }
     holder.swap(next);
+    if (!next.vault().equals(current.vault())) {
+      server.useKeks(next.vault());
+    }
     log.info("config reloaded from {}", file);
     return true;
   }

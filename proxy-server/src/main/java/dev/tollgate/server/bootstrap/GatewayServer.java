@@ -1,6 +1,19 @@
 package dev.tollgate.server.bootstrap;
 
+import dev.tollgate.core.audit.AuditChain;
+import dev.tollgate.core.audit.AuditLog;
 import dev.tollgate.core.auth.ApiKeyVerifier;
+import dev.tollgate.core.config.VaultConfig;
+import dev.tollgate.core.store.SqliteAuditStore;
+import dev.tollgate.core.store.SqliteVaultStore;
+import dev.tollgate.core.upstream.ProviderKeyResolver;
+import dev.tollgate.core.vault.Kek;
+import dev.tollgate.core.vault.KekRing;
+import dev.tollgate.core.vault.Vault;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import dev.tollgate.core.auth.TenantDirectory;
 import dev.tollgate.core.pipeline.GatewayServices;
 import dev.tollgate.core.plan.PlanCatalogue;
@@ -72,6 +85,11 @@ public final class GatewayServer implements AutoCloseable {
   private final PlanCatalogueHolder plans;
   private final Admission admission;
   private final TenantDirectory tenants;
+  private final SqliteAuditStore auditStore;
+  private final AuditLog audit;
+  private final SqliteVaultStore vaultStore;
+  private final AtomicReference<Vault> vault = new AtomicReference<>();
+  private final ProviderKeyResolver providerKeys;
   private final EventLoopGroup bossGroup;
   private final EventLoopGroup workerGroup;
   private final ChannelGroup serverChannels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
@@ -91,16 +109,24 @@ public final class GatewayServer implements AutoCloseable {
     this.bossGroup = new MultiThreadIoEventLoopGroup(1, io);
     this.workerGroup = new MultiThreadIoEventLoopGroup(current.server().ioThreads(), io);
     this.metrics = new GatewayMetrics();
-    this.store = SqliteStateStore.open(Path.of(current.store().dataDir()));
+    SqliteStateStore sqlite = SqliteStateStore.open(Path.of(current.store().dataDir()));
+    this.store = sqlite;
+    this.auditStore = new SqliteAuditStore(sqlite);
+    this.audit = new AuditLog(new AuditChain(auditStore, Clock.systemUTC()), sqlite.executor(), Clock.systemUTC());
+    this.vaultStore = new SqliteVaultStore(sqlite);
+    this.vault.set(openVault(current.vault(), vaultStore));
+    this.providerKeys = new ProviderKeyResolver(vault::get, audit, sqlite.executor(),
+        current.vault().keyCacheTtlMillis(), current.vault().keyCacheMaxEntries());
     this.verifier = new ApiKeyVerifier(store, current.auth());
     UsageSink usageSink = new MetricsUsageSink(metrics);
     this.admission = Admission.create(current, store, plans);
     this.tenants = new TenantDirectory(store, current.auth().keyCacheRefreshMillis());
     GatewayServices services = new GatewayServices(config, metrics, usageSink, verifier, tenants,
         admission.resolver(), admission.rateLimiter(), admission.ledgers(), admission.inFlight(),
-        serverTls(current.server()), upstreamTls(current.upstream().trustCertFile()));
+        providerKeys, audit, serverTls(current.server()), upstreamTls(current.upstream().trustCertFile()));
     this.pipeline = new GatewayPipeline(services, socketClass);
     log.info("transport: {}", epoll ? "epoll" : "nio");
+    bossGroup.next().scheduleAtFixedRate(audit::flushSuppressed, 60, 60, TimeUnit.SECONDS);
   }
 
   /** Starts both listeners with the plan catalogue the config names; blocking until they are bound. */
@@ -149,7 +175,7 @@ public final class GatewayServer implements AutoCloseable {
             ch.pipeline().addLast("codec", new HttpServerCodec());
             ch.pipeline().addLast("aggregator", new HttpObjectAggregator(1 << 20));
             ch.pipeline().addLast("admin", new AdminApiHandler(config, store, verifier, metrics, tenants,
-                admission.ledgers(), admission.inFlight()));
+                admission.ledgers(), admission.inFlight(), vault::get, providerKeys, auditStore, audit));
           }
         })
         .bind(current.admin().host(), current.admin().port()).sync().channel();
@@ -187,6 +213,53 @@ public final class GatewayServer implements AutoCloseable {
 
   public TenantDirectory tenants() {
     return tenants;
+  }
+
+  /** The vault, or null when no KEK is configured. */
+  public Vault vault() {
+    return vault.get();
+  }
+
+  public AuditLog audit() {
+    return audit;
+  }
+
+  public ProviderKeyResolver providerKeys() {
+    return providerKeys;
+  }
+
+  /** Applies a reloaded KEK list: a new newest KEK wraps from now on; every listed KEK unwraps. */
+  void useKeks(VaultConfig config) {
+    Vault current = vault.get();
+    if (config.configuredKeks().isEmpty()) {
+      return; // turning the vault off at runtime would strand tenants' secrets; needs a restart
+    }
+    KekRing ring = kekRing(config);
+    if (current == null) {
+      vault.set(new Vault(vaultStore, ring));
+    } else {
+      current.useKeks(ring);
+    }
+    providerKeys.invalidateAll();
+  }
+
+  private static Vault openVault(VaultConfig config, SqliteVaultStore store) {
+    if (config.configuredKeks().isEmpty()) {
+      log.info("vault: off (no key-encryption key configured); tenants use the operator's provider keys");
+      return null;
+    }
+    KekRing ring = kekRing(config);
+    log.info("vault: on, newest KEK '{}', {} KEK(s) configured", config.configuredKeks().get(0).id(),
+        config.configuredKeks().size());
+    return new Vault(store, ring);
+  }
+
+  private static KekRing kekRing(VaultConfig config) {
+    List<Kek> keks = new ArrayList<>();
+    for (VaultConfig.KekConfig kek : config.configuredKeks()) {
+      keks.add(kek.key().isEmpty() ? Kek.fromFile(kek.id(), Path.of(kek.file())) : Kek.fromBase64(kek.id(), kek.key()));
+    }
+    return new KekRing(keks);
   }
 
   /** Drains and stops: no new connections, in-flight requests finish within the grace period. */
