@@ -18,12 +18,18 @@ public final class FakeStateStore implements StateStore {
 
   private final Map<String, ApiKeyRecord> keysByHash = new ConcurrentHashMap<>();
   private final QueueExecutor executor = new QueueExecutor();
+  private volatile boolean failLookups;
 
   /** Stores an active key for {@code tenantId}/{@code projectId} under {@code hash}. */
   public ApiKeyRecord addKey(String id, String tenantId, String projectId, String hash) {
     ApiKeyRecord key = new ApiKeyRecord(id, tenantId, projectId, "test", "prefix00", hash, 1L, 0L);
     keysByHash.put(hash, key);
     return key;
+  }
+
+  /** Makes {@link #keyByHash} throw, as a broken database would. */
+  public void failLookups(boolean fail) {
+    this.failLookups = fail;
   }
 
   /** Runs every queued store task on the calling thread; returns how many ran. */
@@ -78,6 +84,9 @@ public final class FakeStateStore implements StateStore {
 
   @Override
   public Optional<ApiKeyRecord> keyByHash(String hash) {
+    if (failLookups) {
+      throw new StoreException("store read failed", null);
+    }
     return Optional.ofNullable(keysByHash.get(hash));
   }
 
