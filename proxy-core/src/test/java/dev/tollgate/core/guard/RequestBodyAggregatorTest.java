@@ -66,6 +66,39 @@ class RequestBodyAggregatorTest {
   }
 
   @Test
+  void refusesAnOversizedBodyAnnouncedWithExpectContinueInTheRoutesDialect() {
+    EmbeddedChannel channel = newChannel("/v1/messages");
+
+    channel.writeInbound(bytes("POST /v1/messages HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        + "Expect: 100-continue\r\nContent-Length: " + (MAX_BODY_BYTES + 1) + "\r\n\r\n"));
+
+    assertThat((Object) channel.readInbound()).isNull();
+    WrittenResponse response = WrittenResponse.read(channel);
+    assertThat(response.status()).isEqualTo(413);
+    assertThat(response.json().get("error").get("type").asText()).isEqualTo("request_too_large");
+    assertThat(channel.isOpen()).isFalse();
+    assertThat(channel.finish()).isFalse();
+  }
+
+  @Test
+  void stillAnswers100ContinueForABodyWithinTheLimit() {
+    EmbeddedChannel channel = newChannel("/v1/chat/completions");
+
+    channel.writeInbound(bytes("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+        + "Content-Length: 2\r\n\r\n"));
+    ByteBuf interim = channel.readOutbound();
+    assertThat(interim.toString(StandardCharsets.US_ASCII)).startsWith("HTTP/1.1 100 Continue");
+    interim.release();
+    channel.writeInbound(bytes("{}"));
+
+    FullHttpRequest request = channel.readInbound();
+    assertThat(request.content().readableBytes()).isEqualTo(2);
+    request.release();
+    assertThat(channel.isOpen()).isTrue();
+    assertThat(channel.finish()).isFalse();
+  }
+
+  @Test
   void aggregatesABodyWithinTheLimit() {
     EmbeddedChannel channel = newChannel("/v1/chat/completions");
 
