@@ -6,6 +6,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.ContentLengthNotAllowedException;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -56,7 +57,9 @@ public final class RequestGuardHandler extends ChannelInboundHandlerAdapter {
       if (cause instanceof TooLongHttpLineException) {
         return GatewayError.URI_TOO_LONG;
       }
-      if (cause instanceof GatewayHttpCodec.AmbiguousFramingException) {
+      // Netty 4.2.18+ (RFC 9112 mode, the default) throws before our codec hook can mark the request
+      if (cause instanceof GatewayHttpCodec.AmbiguousFramingException
+          || cause instanceof ContentLengthNotAllowedException) {
         return GatewayError.REQUEST_SMUGGLING;
       }
       if (cause instanceof TooLongFrameException) {

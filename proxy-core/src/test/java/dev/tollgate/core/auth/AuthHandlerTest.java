@@ -1,0 +1,228 @@
+package dev.tollgate.core.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tollgate.core.config.TestConfigs;
+import dev.tollgate.core.context.ChannelAttrs;
+import dev.tollgate.core.context.RequestContext;
+import dev.tollgate.core.error.WrittenResponse;
+import dev.tollgate.core.store.ApiKeyRecord;
+import dev.tollgate.core.store.FakeStateStore;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpVersion;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class AuthHandlerTest {
+
+  private final FakeStateStore store = new FakeStateStore();
+  private final ApiKeyVerifier verifier = new ApiKeyVerifier(store, TestConfigs.gateway().auth());
+  private final String key = ApiKeys.generate();
+
+  @Test
+  void rejectsARequestWithoutAKeyWith401InOpenAiShape() {
+    EmbeddedChannel channel = newChannel("/v1/chat/completions");
+    FullHttpRequest request = request("/v1/chat/completions");
+
+    channel.writeInbound(request);
+
+    assertThat(request.refCnt()).isZero();
+    assertThat((Object) channel.readInbound()).isNull();
+    WrittenResponse response = WrittenResponse.read(channel);
+    assertThat(response.status()).isEqualTo(401);
+    assertThat(response.json().has("type")).isFalse();
+    assertThat(response.json().get("error").get("type").asText()).isEqualTo("invalid_request_error");
+    assertThat(response.json().get("error").get("code").asText()).isEqualTo("invalid_api_key");
+    assertThat(channel.finish()).isFalse();
+  }
+
+  @Test
+  void rejectsAMissingKeyInAnthropicShapeOnAnthropicRoutes() {
+    EmbeddedChannel channel = newChannel("/v1/messages");
+    FullHttpRequest request = request("/v1/messages");
+
+    channel.writeInbound(request);
+
+    assertThat(request.refCnt()).isZero();
+    WrittenResponse response = WrittenResponse.read(channel);
+    assertThat(response.status()).isEqualTo(401);
+    assertThat(response.json().get("type").asText()).isEqualTo("error");
+    assertThat(response.json().get("error").get("type").asText()).isEqualTo("authentication_error");
+    assertThat(channel.finish()).isFalse();
+  }
+
+  @Test
+  void acceptsACachedKeyAsBearerWithoutWaiting() {
+    store.addKey("key_1", "ten_1", "prj_1", ApiKeys.hash(key));
+    warmCache();
+    EmbeddedChannel channel = newChannel("/v1/chat/completions");
+    FullHttpRequest request = request("/v1/chat/completions");
+    request.headers().set("authorization", "Bearer " + key);
+
+    channel.writeInbound(request);
+
+    FullHttpRequest passed = channel.readInbound();
+    assertThat(passed).isSameAs(request);
+    passed.release();
+    Principal principal = context(channel).principal();
+    assertThat(principal.tenantId()).isEqualTo("ten_1");
+    assertThat(principal.projectId()).isEqualTo("prj_1");
+    assertThat(principal.keyId()).isEqualTo("key_1");
+    assertThat(channel.finish()).isFalse();
+  }
+
+  @Test
+  void acceptsACachedKeyAsXApiKey() {
+    store.addKey("key_1", "ten_1", "prj_1", ApiKeys.hash(key));
+    warmCache();
+    EmbeddedChannel channel = newChannel("/v1/messages");
+    FullHttpRequest request = request("/v1/messages");
+    request.headers().set("x-api-key", key);
+
+    channel.writeInbound(request);
+
+    FullHttpRequest passed = channel.readInbound();
+    passed.release();
+    assertThat(context(channel).principal().keyId()).isEqualTo("key_1");
+    assertThat(channel.finish()).isFalse();
+  }
+
+  @Test
+  void parksOnAStoreMissAndResumesOnTheChannelsLoopWhenTheStoreAnswers() {
+    store.addKey("key_1", "ten_1", "prj_1", ApiKeys.hash(key));
+    EmbeddedChannel channel = newChannel("/v1/chat/completions");
+    FullHttpRequest request = request("/v1/chat/completions");
+    request.headers().set("authorization", "bearer " + key);
+
+    channel.writeInbound(request);
+
+    assertThat((Object) channel.readInbound()).isNull();
+    assertThat(channel.config().isAutoRead()).isFalse();
+    assertThat(request.refCnt()).isOne();
+
+    assertThat(store.runPendingTasks()).isPositive();
+    channel.runPendingTasks();
+
+    FullHttpRequest passed = channel.readInbound();
+    assertThat(passed).isSameAs(request);
+    passed.release();
+    assertThat(channel.config().isAutoRead()).isTrue();
+    assertThat(context(channel).principal().tenantId()).isEqualTo("ten_1");
+    assertThat(channel.finish()).isFalse();
+  }
+
+  @Test
+  void rejectsAnUnknownKeyWith401AfterTheStoreLookup() {
+    EmbeddedChannel channel = newChannel("/v1/chat/completions");
+    FullHttpRequest request = request("/v1/chat/completions");
+    request.headers().set("x-api-key", key);
+
+    channel.writeInbound(request);
+    store.runPendingTasks();
+    channel.runPendingTasks();
+
+    assertThat(request.refCnt()).isZero();
+    assertThat((Object) channel.readInbound()).isNull();
+    assertThat(WrittenResponse.read(channel).status()).isEqualTo(401);
+    assertThat(channel.finish()).isFalse();
+  }
+
+  @Test
+  void rejectsARevokedKey() {
+    store.createKey(new ApiKeyRecord("key_1", "ten_1", "prj_1", "old", ApiKeys.lookupPrefix(key),
+        ApiKeys.hash(key), 1L, 2L));
+    EmbeddedChannel channel = newChannel("/v1/chat/completions");
+    FullHttpRequest request = request("/v1/chat/completions");
+    request.headers().set("authorization", "Bearer " + key);
+
+    channel.writeInbound(request);
+    store.runPendingTasks();
+    channel.runPendingTasks();
+
+    assertThat(request.refCnt()).isZero();
+    assertThat(WrittenResponse.read(channel).status()).isEqualTo(401);
+    assertThat(channel.finish()).isFalse();
+  }
+
+  @Test
+  void rejectsAMalformedKeyWithoutAskingTheStore() {
+    EmbeddedChannel channel = newChannel("/v1/chat/completions");
+    FullHttpRequest request = request("/v1/chat/completions");
+    request.headers().set("authorization", "Bearer sk-not-a-tollgate-key");
+
+    channel.writeInbound(request);
+
+    assertThat(store.pendingTasks()).isZero();
+    assertThat(request.refCnt()).isZero();
+    assertThat(WrittenResponse.read(channel).status()).isEqualTo(401);
+    assertThat(channel.finish()).isFalse();
+  }
+
+  @Test
+  void releasesAParkedRequestWhenTheChannelClosesAndIgnoresTheLateAnswer() {
+    store.addKey("key_1", "ten_1", "prj_1", ApiKeys.hash(key));
+    EmbeddedChannel channel = newChannel("/v1/chat/completions");
+    FullHttpRequest request = request("/v1/chat/completions");
+    request.headers().set("authorization", "Bearer " + key);
+    channel.writeInbound(request);
+
+    channel.close();
+
+    assertThat(request.refCnt()).isZero();
+    store.runPendingTasks();
+    channel.runPendingTasks();
+    assertThat((Object) channel.readInbound()).isNull();
+    assertThat((Object) channel.readOutbound()).isNull();
+    assertThat(channel.finish()).isFalse();
+  }
+
+  @Test
+  void answersInternalErrorAndReleasesTheRequestWhenTheStoreFails() {
+    store.failLookups(true);
+    EmbeddedChannel channel = newChannel("/v1/chat/completions");
+    FullHttpRequest request = request("/v1/chat/completions");
+    request.headers().set("authorization", "Bearer " + key);
+
+    channel.writeInbound(request);
+    store.runPendingTasks();
+    channel.runPendingTasks();
+
+    assertThat(request.refCnt()).isZero();
+    assertThat((Object) channel.readInbound()).isNull();
+    WrittenResponse response = WrittenResponse.read(channel);
+    assertThat(response.status()).isEqualTo(500);
+    assertThat(response.body()).doesNotContain(key).doesNotContain("store read failed");
+    assertThat(channel.config().isAutoRead()).isTrue();
+    assertThat(channel.finish()).isFalse();
+  }
+
+  private void warmCache() {
+    verifier.verify(key);
+    store.runPendingTasks();
+    assertThat(verifier.verify(key).getNow(null)).isPresent();
+  }
+
+  private EmbeddedChannel newChannel(String uri) {
+    EmbeddedChannel channel = new EmbeddedChannel(new AuthHandler(verifier));
+    channel.attr(ChannelAttrs.REQUEST_CONTEXT).set(newContext(uri));
+    return channel;
+  }
+
+  private static RequestContext newContext(String uri) {
+    return new RequestContext("req_test", System.nanoTime(), System.currentTimeMillis(),
+        TestConfigs.gateway(), "POST", uri);
+  }
+
+  private static RequestContext context(EmbeddedChannel channel) {
+    return channel.attr(ChannelAttrs.REQUEST_CONTEXT).get();
+  }
+
+  private static FullHttpRequest request(String uri) {
+    return new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, uri,
+        Unpooled.copiedBuffer("{}", StandardCharsets.UTF_8));
+  }
+}
