@@ -21,6 +21,7 @@ class AuthHandlerTest {
 
   private final FakeStateStore store = new FakeStateStore();
   private final ApiKeyVerifier verifier = new ApiKeyVerifier(store, TestConfigs.gateway().auth());
+  private final TenantDirectory tenants = new TenantDirectory(store, 1000);
   private final String key = ApiKeys.generate();
 
   @Test
@@ -104,6 +105,9 @@ class AuthHandlerTest {
     assertThat(channel.config().isAutoRead()).isFalse();
     assertThat(request.refCnt()).isOne();
 
+    // the key lookup, then the tenant lookup: each answers off the loop, then resumes on it
+    assertThat(store.runPendingTasks()).isPositive();
+    channel.runPendingTasks();
     assertThat(store.runPendingTasks()).isPositive();
     channel.runPendingTasks();
 
@@ -202,12 +206,14 @@ class AuthHandlerTest {
 
   private void warmCache() {
     verifier.verify(key);
+    tenants.tenant("ten_1");
     store.runPendingTasks();
     assertThat(verifier.verify(key).getNow(null)).isPresent();
+    assertThat(tenants.tenant("ten_1").getNow(null)).isPresent();
   }
 
   private EmbeddedChannel newChannel(String uri) {
-    EmbeddedChannel channel = new EmbeddedChannel(new AuthHandler(verifier));
+    EmbeddedChannel channel = new EmbeddedChannel(new AuthHandler(verifier, tenants));
     channel.attr(ChannelAttrs.REQUEST_CONTEXT).set(newContext(uri));
     return channel;
   }

@@ -28,7 +28,12 @@ public final class TestConfigs {
         new StoreConfig("embedded", "./target/data"),
         new AuthConfig(1000, 1000, 30_000),
         new UpstreamConfig(defaultProvider, 5000, 300_000, 120_000, 60_000, null),
-        providers);
+        providers,
+        java.util.List.of(),
+        new PlansConfig("config/plans/edge-gateway.yaml"),
+        new PricingConfig("config/models.yaml"),
+        new QuotaConfig(1000, 1000, 30_000, 4096),
+        new VaultConfig(java.util.List.of(), 60_000, 10_000));
   }
 
   public static ProviderConfig provider(String baseUrl, String auth, String apiKey, String dialect) {

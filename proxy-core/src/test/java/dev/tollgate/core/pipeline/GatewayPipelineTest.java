@@ -2,17 +2,14 @@ package dev.tollgate.core.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tollgate.core.auth.ApiKeyVerifier;
 import dev.tollgate.core.config.ConfigHolder;
 import dev.tollgate.core.config.TestConfigs;
-import dev.tollgate.core.metrics.GatewayMetrics;
 import dev.tollgate.core.route.ProviderEndpoint;
 import dev.tollgate.core.store.FakeStateStore;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import java.util.Arrays;
 import java.util.List;
@@ -82,9 +79,7 @@ class GatewayPipelineTest {
   }
 
   private GatewayPipeline newPipeline() throws Exception {
-    return new GatewayPipeline(config, new GatewayMetrics(), event -> { },
-        new ApiKeyVerifier(store, config.current().auth()), null, SslContextBuilder.forClient().build(),
-        NioSocketChannel.class);
+    return new GatewayPipeline(TestServices.create(config, store, event -> { }), NioSocketChannel.class);
   }
 
   /** Registers a fresh unconnected channel, runs {@code init} on its event loop, and returns the handler names. */

@@ -17,6 +17,8 @@ import java.util.concurrent.TimeUnit;
 public final class FakeStateStore implements StateStore {
 
   private final Map<String, ApiKeyRecord> keysByHash = new ConcurrentHashMap<>();
+  private final Map<String, TenantRecord> tenants = new ConcurrentHashMap<>();
+  private final Map<String, Long> counters = new ConcurrentHashMap<>();
   private final QueueExecutor executor = new QueueExecutor();
   private volatile boolean failLookups;
 
@@ -24,6 +26,7 @@ public final class FakeStateStore implements StateStore {
   public ApiKeyRecord addKey(String id, String tenantId, String projectId, String hash) {
     ApiKeyRecord key = new ApiKeyRecord(id, tenantId, projectId, "test", "prefix00", hash, 1L, 0L);
     keysByHash.put(hash, key);
+    tenants.putIfAbsent(tenantId, new TenantRecord(tenantId, tenantId, "free", 1L));
     return key;
   }
 
@@ -54,12 +57,40 @@ public final class FakeStateStore implements StateStore {
 
   @Override
   public boolean createTenant(TenantRecord tenant) {
-    throw new UnsupportedOperationException();
+    return tenants.putIfAbsent(tenant.id(), tenant) == null;
   }
 
   @Override
   public Optional<TenantRecord> tenant(String id) {
-    return Optional.empty();
+    return Optional.ofNullable(tenants.get(id));
+  }
+
+  @Override
+  public List<TenantRecord> tenants() {
+    return List.copyOf(tenants.values());
+  }
+
+  @Override
+  public boolean updateTenant(TenantRecord tenant) {
+    return tenants.replace(tenant.id(), tenant) != null;
+  }
+
+  @Override
+  public synchronized long tryTakeLease(String counterKey, long wanted, long hardLimit) {
+    long used = counters.getOrDefault(counterKey, 0L);
+    long grant = Math.max(0, Math.min(wanted, hardLimit - used));
+    counters.put(counterKey, used + grant);
+    return grant;
+  }
+
+  @Override
+  public synchronized void returnUnused(String counterKey, long units) {
+    counters.computeIfPresent(counterKey, (k, v) -> Math.max(0, v - units));
+  }
+
+  @Override
+  public long used(String counterKey) {
+    return counters.getOrDefault(counterKey, 0L);
   }
 
   @Override
