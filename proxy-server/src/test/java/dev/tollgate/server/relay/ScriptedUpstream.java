@@ -116,6 +116,12 @@ final class ScriptedUpstream implements AutoCloseable {
       write("HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n");
     }
 
+    /** Writes {@code bytes} exactly as given (a whole response head and body, for instance) and flushes. */
+    void writeRaw(String bytes) throws IOException {
+      out.write(bytes.getBytes(StandardCharsets.UTF_8));
+      out.flush();
+    }
+
     /** Writes {@code event} as one chunk and flushes it. */
     void writeChunk(String event) throws IOException {
       byte[] bytes = event.getBytes(StandardCharsets.UTF_8);
