@@ -10,6 +10,7 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -160,12 +162,7 @@ class StreamingRelayIT {
 
     try (Socket client = new Socket(InetAddress.getLoopbackAddress(), port())) {
       client.setSoTimeout(5000);
-      String body = "{\"model\":\"stream-abort\",\"stream\":true,\"stream_options\":{\"include_usage\":true},\"messages\":[]}";
-      OutputStream out = client.getOutputStream();
-      out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + key
-          + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body)
-          .getBytes(StandardCharsets.US_ASCII));
-      out.flush();
+      sendStreamingChat(client, "stream-abort");
       BufferedReader lines = reader(client.getInputStream());
       String line;
       do {
@@ -179,6 +176,42 @@ class StreamingRelayIT {
     assertThat(exchange.awaitPeerClosed(5000)).as("the gateway closed the provider connection").isTrue();
   }
 
+  @Test
+  void pausesTheProviderWhileTheClientDoesNotRead() throws Exception {
+    int eventBytes = 64 * 1024;
+    int events = 1024; // 64 MiB: far more than the socket buffers and watermarks between the two ends
+    String event = "data: " + "x".repeat(eventBytes - 8) + "\n\n";
+    AtomicLong writtenBytes = new AtomicLong();
+    CountDownLatch allWritten = new CountDownLatch(1);
+    upstream.script(exchange -> {
+      exchange.writeSseHead();
+      for (int i = 0; i < events; i++) {
+        exchange.writeChunk(event);
+        writtenBytes.addAndGet(eventBytes);
+      }
+      exchange.writeChunk("data: [DONE]\n\n");
+      exchange.writeLastChunk();
+      allWritten.countDown();
+    });
+
+    try (Socket client = new Socket()) {
+      client.setReceiveBufferSize(16 * 1024);
+      client.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port()), 5000);
+      client.setSoTimeout(10_000);
+      sendStreamingChat(client, "backpressure");
+
+      // the client reads nothing: the provider must stall long before it has written everything
+      long stalledAt = awaitStall(writtenBytes, allWritten);
+      assertThat(allWritten.getCount()).as("the provider was paused, not drained into gateway memory").isEqualTo(1);
+      assertThat(stalledAt).isLessThan((long) events * eventBytes);
+
+      // once the client reads, the whole stream arrives
+      long received = readUntilDone(client.getInputStream());
+      assertThat(received).isGreaterThan((long) events * eventBytes);
+      assertThat(allWritten.await(5, TimeUnit.SECONDS)).isTrue();
+    }
+  }
+
   private void assertTheNextStreamIsServedWhole() throws Exception {
     upstream.script(exchange -> {
       exchange.writeSseHead();
@@ -188,6 +221,48 @@ class StreamingRelayIT {
     HttpResponse<String> next = http.send(chatRequest(true), HttpResponse.BodyHandlers.ofString());
     assertThat(next.statusCode()).isEqualTo(200);
     assertThat(next.body()).contains("again").endsWith("data: [DONE]\n\n");
+  }
+
+  /** Waits until {@code written} stops growing for half a second (or everything was written); returns it. */
+  private static long awaitStall(AtomicLong written, CountDownLatch allWritten) throws InterruptedException {
+    long last = -1;
+    int stablePolls = 0;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (stablePolls < 5 && allWritten.getCount() > 0 && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+      long now = written.get();
+      stablePolls = now == last ? stablePolls + 1 : 0;
+      last = now;
+    }
+    return last;
+  }
+
+  /** Reads the raw response until the {@code [DONE]} event has arrived; returns the bytes read. */
+  private static long readUntilDone(InputStream in) throws IOException {
+    byte[] marker = "[DONE]".getBytes(StandardCharsets.US_ASCII);
+    byte[] buffer = new byte[64 * 1024];
+    long total = 0;
+    int matched = 0;
+    int n;
+    while ((n = in.read(buffer)) >= 0) {
+      total += n;
+      for (int i = 0; i < n; i++) {
+        matched = buffer[i] == marker[matched] ? matched + 1 : (buffer[i] == marker[0] ? 1 : 0);
+        if (matched == marker.length) {
+          return total;
+        }
+      }
+    }
+    throw new IOException("stream ended after " + total + " bytes without [DONE]");
+  }
+
+  private static void sendStreamingChat(Socket client, String model) throws IOException {
+    String body = "{\"model\":\"" + model + "\",\"stream\":true,\"stream_options\":{\"include_usage\":true},\"messages\":[]}";
+    OutputStream out = client.getOutputStream();
+    out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + key
+        + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body)
+        .getBytes(StandardCharsets.US_ASCII));
+    out.flush();
   }
 
   private HttpRequest chatRequest(boolean clientAsksForUsage) {
