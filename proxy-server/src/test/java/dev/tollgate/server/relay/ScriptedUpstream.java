@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A provider written on a raw socket, for what WireMock cannot do: SSE events written one by one with
  * pauses between them, a connection dropped halfway through a chunked body, and noticing when the
- * gateway closes its side. Each accepted connection reads one request and then runs the {@link Script}.
+ * gateway closes its side. Each accepted connection reads a request and runs the {@link Script}, then
+ * closes, or reads the next request if the script called {@link Exchange#keepAlive()}.
  */
 final class ScriptedUpstream implements AutoCloseable {
 
@@ -35,6 +36,7 @@ final class ScriptedUpstream implements AutoCloseable {
     return t;
   });
   private final AtomicInteger requests = new AtomicInteger();
+  private final AtomicInteger connections = new AtomicInteger();
   private volatile Script script;
 
   ScriptedUpstream() throws IOException {
@@ -53,6 +55,11 @@ final class ScriptedUpstream implements AutoCloseable {
 
   int requests() {
     return requests.get();
+  }
+
+  /** Connections accepted so far. */
+  int connections() {
+    return connections.get();
   }
 
   /** Threads for a script's background watchers; stopped on {@link #close()}. */
@@ -78,11 +85,15 @@ final class ScriptedUpstream implements AutoCloseable {
   }
 
   private void serve(Socket socket) {
+    connections.incrementAndGet();
     try (socket) {
       Exchange exchange = new Exchange(socket);
-      exchange.readRequest();
-      requests.incrementAndGet();
-      script.run(exchange);
+      do {
+        exchange.keepAlive = false;
+        exchange.readRequest();
+        requests.incrementAndGet();
+        script.run(exchange);
+      } while (exchange.keepAlive);
     } catch (IOException | InterruptedException e) {
       // the gateway went away mid-script: what the tests look at is recorded on the Exchange
     }
@@ -97,11 +108,17 @@ final class ScriptedUpstream implements AutoCloseable {
     private final CountDownLatch peerClosed = new CountDownLatch(1);
     private String head;
     private String body;
+    private boolean keepAlive;
 
     Exchange(Socket socket) throws IOException {
       this.socket = socket;
       this.in = socket.getInputStream();
       this.out = socket.getOutputStream();
+    }
+
+    /** Keeps the connection open for another request once the script returns (else it is closed). */
+    void keepAlive() {
+      keepAlive = true;
     }
 
     String head() {

@@ -47,7 +47,10 @@ class StreamingRelayIT {
   @BeforeAll
   static void start() throws Exception {
     upstream = new ScriptedUpstream();
-    gateway = TestGateway.start("providers:\n  openai:\n    baseUrl: " + upstream.baseUrl() + "\n");
+    gateway = TestGateway.start("providers:\n"
+        + "  openai:\n    baseUrl: " + upstream.baseUrl() + "\n"
+        + "  quiet:\n    baseUrl: " + upstream.baseUrl() + "\n    auth: bearer\n"
+        + "    apiKey: ${OPENAI_API_KEY}\n    dialect: openai\n    idleTimeoutMillis: 300\n");
     key = gateway.createTenantWithKey("acme");
   }
 
@@ -174,6 +177,68 @@ class StreamingRelayIT {
     ScriptedUpstream.Exchange exchange = exchanges.poll(5, TimeUnit.SECONDS);
     assertThat(exchange).isNotNull();
     assertThat(exchange.awaitPeerClosed(5000)).as("the gateway closed the provider connection").isTrue();
+  }
+
+  @Test
+  void closesTheProviderConnectionWhenTheClientLeavesBeforeTheResponseStarts() throws Exception {
+    BlockingQueue<ScriptedUpstream.Exchange> exchanges = new LinkedBlockingQueue<>();
+    upstream.script(exchange -> {
+      exchange.watchForPeerClose(upstream.threads());
+      exchanges.add(exchange);
+      exchange.awaitPeerClosed(10_000); // a provider still thinking: no response head yet
+    });
+
+    ScriptedUpstream.Exchange exchange;
+    try (Socket client = new Socket(InetAddress.getLoopbackAddress(), port())) {
+      sendStreamingChat(client, "early-leave");
+      exchange = exchanges.poll(5, TimeUnit.SECONDS);
+      assertThat(exchange).as("the request reached the provider").isNotNull();
+      assertThat(exchange.awaitPeerClosed(300)).as("still open while the client waits").isFalse();
+    }
+
+    assertThat(exchange.awaitPeerClosed(5000)).as("closed once the client left").isTrue();
+  }
+
+  @Test
+  void relaysAStreamThatTheProviderEndsByClosingTheConnection() throws Exception {
+    String events = chunk("a") + chunk("b") + usageChunk(2, 2) + "data: [DONE]\n\n";
+    upstream.script(exchange -> {
+      // no content-length and no chunked framing: the body ends when the connection does
+      exchange.writeRaw("HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n\r\n");
+      exchange.writeRaw(events);
+    });
+
+    HttpResponse<String> response = http.send(chatRequest(true), HttpResponse.BodyHandlers.ofString());
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).isEqualTo(events);
+    assertTheNextStreamIsServedWhole();
+  }
+
+  @Test
+  void cutsAStreamThatFallsSilentLongerThanTheProvidersIdleTimeout() throws Exception {
+    BlockingQueue<ScriptedUpstream.Exchange> exchanges = new LinkedBlockingQueue<>();
+    upstream.script(exchange -> {
+      exchange.watchForPeerClose(upstream.threads());
+      exchanges.add(exchange);
+      exchange.writeSseHead();
+      exchange.writeChunk(chunk("then-silence"));
+      exchange.awaitPeerClosed(10_000);
+    });
+
+    HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(
+        URI.create(gateway.baseUrl() + "/quiet/v1/chat/completions"))
+        .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
+        .timeout(Duration.ofSeconds(10))
+        .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"quiet\",\"stream\":true,\"messages\":[]}")).build(),
+        HttpResponse.BodyHandlers.ofInputStream());
+    Throwable failure = catchThrowable(() -> response.body().readAllBytes());
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(failure).isInstanceOf(IOException.class);
+    ScriptedUpstream.Exchange exchange = exchanges.poll(5, TimeUnit.SECONDS);
+    assertThat(exchange).isNotNull();
+    assertThat(exchange.awaitPeerClosed(5000)).as("the silent provider connection was closed").isTrue();
   }
 
   @Test
