@@ -28,6 +28,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -183,6 +184,38 @@ class HeaderRulesIT {
     assertThat(response.body()).isEqualTo("{\"ok\":true}");
     assertThat(response.headers().map().keySet()).doesNotContain("x-upstream-hop", "keep-alive", "proxy-authenticate");
     assertThat(response.headers().firstValue("x-provider-end-to-end")).hasValue("kept");
+  }
+
+  @Test
+  void answersExpectContinueAndRelaysTheRequest() throws Exception {
+    HttpClient expecting = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    String body = "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"" + "a".repeat(2000) + "\"}]}";
+
+    HttpResponse<String> response = expecting.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/v1/chat/completions"))
+        .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
+        .expectContinue(true).timeout(Duration.ofSeconds(5))
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).isEqualTo("{\"ok\":true}");
+    assertThat(response.headers().firstValue("x-request-id")).isPresent();
+    upstream.verify(postRequestedFor(urlEqualTo("/v1/chat/completions"))
+        .withRequestBody(equalTo(body)).withHeader("Expect", absent()));
+  }
+
+  @Test
+  void rejectsAnExpectContinueRequestWithABadKeyWithAnErrorResponse() throws Exception {
+    HttpClient expecting = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    HttpResponse<String> response = expecting.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/v1/chat/completions"))
+        .header("Authorization", "Bearer " + key + "x").header("Content-Type", "application/json")
+        .expectContinue(true).timeout(Duration.ofSeconds(5))
+        .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"m\",\"messages\":[]}")).build(),
+        HttpResponse.BodyHandlers.ofString());
+
+    assertThat(response.statusCode()).isEqualTo(401);
+    assertThat(response.headers().firstValue("x-request-id")).isPresent();
+    upstream.verify(0, anyRequestedFor(anyUrl()));
   }
 
   @Test
