@@ -242,6 +242,33 @@ class StreamingRelayIT {
   }
 
   @Test
+  void hidesAnInjectedUsageEventThatArrivesSplitAcrossReads() throws Exception {
+    String content = "data: {\"id\":\"s\",\"object\":\"chat.completion.chunk\",\"model\":\"split-usage\","
+        + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"x\"}}],\"usage\":null}\n\n";
+    String usage = "data: {\"id\":\"s\",\"object\":\"chat.completion.chunk\",\"model\":\"split-usage\","
+        + "\"choices\":[],\"usage\":{\"prompt_tokens\":31,\"completion_tokens\":17,\"total_tokens\":48}}\n\n";
+    int cut = usage.indexOf("\"prompt_tokens\"") + 5;
+    upstream.script(exchange -> {
+      exchange.writeSseHead();
+      exchange.writeChunk(content + usage.substring(0, cut));
+      Thread.sleep(100); // the rest comes in a later read
+      exchange.writeChunk(usage.substring(cut) + "data: [DONE]\n\n");
+      exchange.writeLastChunk();
+    });
+
+    HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/v1/chat/completions"))
+        .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
+        .timeout(Duration.ofSeconds(10))
+        .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"split-usage\",\"stream\":true,\"messages\":[]}")).build(),
+        HttpResponse.BodyHandlers.ofString());
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).isEqualTo(content + "data: [DONE]\n\n");
+    assertThat(GatewayMeters.awaitTokens(gateway, "openai", "split-usage", "input", 31)).isEqualTo(31);
+    assertThat(GatewayMeters.tokens(gateway, "openai", "split-usage", "output")).isEqualTo(17);
+  }
+
+  @Test
   void pausesTheProviderWhileTheClientDoesNotRead() throws Exception {
     int eventBytes = 64 * 1024;
     int events = 1024; // 64 MiB: far more than the socket buffers and watermarks between the two ends

@@ -104,6 +104,25 @@ class UsageRelayIT {
   }
 
   @Test
+  void overridesAnExplicitIncludeUsageFalseButStillHidesTheUsageChunk() throws Exception {
+    String content = sse("{\"id\":\"c3\",\"object\":\"chat.completion.chunk\",\"model\":\"chat-declined\","
+        + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Yo\"}}],\"usage\":null}");
+    String usageOnly = sse("{\"id\":\"c3\",\"object\":\"chat.completion.chunk\",\"model\":\"chat-declined\","
+        + "\"choices\":[],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":1,\"total_tokens\":6}}");
+    upstream.stubFor(post("/v1/chat/completions")
+        .withRequestBody(matchingJsonPath("$.stream_options.include_usage", equalTo("true")))
+        .willReturn(aResponse().withStatus(200).withHeader("content-type", "text/event-stream")
+            .withBody(content + usageOnly + "data: [DONE]\n\n")));
+
+    HttpResponse<String> response = openai("/v1/chat/completions",
+        "{\"model\":\"chat-declined\",\"stream\":true,\"stream_options\":{\"include_usage\":false},\"messages\":[]}");
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).isEqualTo(content + "data: [DONE]\n\n");
+    assertThat(GatewayMeters.awaitTokens(gateway, "openai", "chat-declined", "input", 5)).isEqualTo(5);
+  }
+
+  @Test
   void passesTheStreamUsageChunkToAClientThatAskedForIt() throws Exception {
     String events = sse("{\"id\":\"c2\",\"object\":\"chat.completion.chunk\",\"model\":\"chat-asked\","
         + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"}}],\"usage\":null}")
