@@ -219,6 +219,26 @@ class HeaderRulesIT {
   }
 
   @Test
+  void forwardsAChunkedClientBodyWithALengthAndAsksTheProviderForAPlainBody() throws Exception {
+    String body = "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"h\u00e9llo \u4e16\u754c\"}]}";
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+
+    HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/v1/chat/completions"))
+        .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
+        .header("Accept-Encoding", "gzip, br")
+        // an InputStream publisher has no known length: the JDK client sends the body chunked
+        .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(bytes))).build(),
+        HttpResponse.BodyHandlers.ofString());
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    upstream.verify(postRequestedFor(urlEqualTo("/v1/chat/completions"))
+        .withRequestBody(equalTo(body))
+        .withHeader("Content-Length", equalTo(Integer.toString(bytes.length)))
+        .withHeader("Transfer-Encoding", absent())
+        .withHeader("Accept-Encoding", equalTo("identity")));
+  }
+
+  @Test
   void preservesTheQueryStringAndTheProvidersBasePath() throws Exception {
     HttpResponse<String> bare = fetch("/v1/models?limit=2&after=a%2Fb&flag");
     HttpResponse<String> based = fetch("/based/v1/models?limit=3");

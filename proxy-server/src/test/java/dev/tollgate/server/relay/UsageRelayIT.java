@@ -15,6 +15,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -230,6 +234,35 @@ class UsageRelayIT {
     assertThat(response.body()).isEqualTo(events);
     assertThat(GatewayMeters.awaitTokens(gateway, "anthropic", "claude-sse", "input", 25)).isEqualTo(25);
     assertThat(GatewayMeters.awaitTokens(gateway, "anthropic", "claude-sse", "output", 15)).isEqualTo(15);
+  }
+
+  @Test
+  void metersEachOfManyConcurrentStreamsExactlyOnce() throws Exception {
+    String events = sse("{\"id\":\"p\",\"object\":\"chat.completion.chunk\",\"model\":\"chat-parallel\","
+        + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"" + "z".repeat(500) + "\"}}],\"usage\":null}")
+        + sse("{\"id\":\"p\",\"object\":\"chat.completion.chunk\",\"model\":\"chat-parallel\","
+        + "\"choices\":[],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":2,\"total_tokens\":5}}")
+        + "data: [DONE]\n\n";
+    upstream.stubFor(post("/v1/chat/completions").willReturn(aResponse().withStatus(200)
+        .withHeader("content-type", "text/event-stream").withBody(events).withChunkedDribbleDelay(4, 200)));
+    int clients = 24;
+
+    List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
+    for (int i = 0; i < clients; i++) {
+      responses.add(http.sendAsync(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/v1/chat/completions"))
+          .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"chat-parallel\",\"stream\":true,"
+              + "\"stream_options\":{\"include_usage\":true},\"messages\":[]}")).build(),
+          HttpResponse.BodyHandlers.ofString()));
+    }
+
+    for (CompletableFuture<HttpResponse<String>> future : responses) {
+      HttpResponse<String> response = future.get(20, TimeUnit.SECONDS);
+      assertThat(response.statusCode()).isEqualTo(200);
+      assertThat(response.body()).isEqualTo(events);
+    }
+    assertThat(GatewayMeters.awaitTokens(gateway, "openai", "chat-parallel", "input", 3 * clients)).isEqualTo(3 * clients);
+    assertThat(GatewayMeters.tokens(gateway, "openai", "chat-parallel", "output")).isEqualTo(2 * clients);
   }
 
   private static String sse(String json) {
