@@ -239,6 +239,28 @@ class HeaderRulesIT {
   }
 
   @Test
+  void answersPipelinedRequestsInOrder() throws Exception {
+    upstream.stubFor(get("/v1/models?n=1").willReturn(aResponse().withStatus(200).withBody("first")));
+    upstream.stubFor(get("/v1/models?n=2").willReturn(aResponse().withStatus(200).withFixedDelay(50).withBody("second")));
+    String head = " HTTP/1.1\r\nHost: gateway.example\r\nAuthorization: Bearer " + key + "\r\n\r\n";
+
+    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), URI.create(gateway.baseUrl()).getPort())) {
+      socket.setSoTimeout(5000);
+      socket.getOutputStream().write(("GET /v1/models?n=2" + head + "GET /v1/models?n=1" + head)
+          .getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+      InputStream in = socket.getInputStream();
+      RawResponse first = readResponse(in);
+      RawResponse second = readResponse(in);
+
+      assertThat(first.status()).isEqualTo(200);
+      assertThat(first.body()).isEqualTo("second");
+      assertThat(second.status()).isEqualTo(200);
+      assertThat(second.body()).isEqualTo("first");
+    }
+  }
+
+  @Test
   void preservesTheQueryStringAndTheProvidersBasePath() throws Exception {
     HttpResponse<String> bare = fetch("/v1/models?limit=2&after=a%2Fb&flag");
     HttpResponse<String> based = fetch("/based/v1/models?limit=3");
@@ -321,22 +343,58 @@ class HeaderRulesIT {
       OutputStream out = socket.getOutputStream();
       out.write(request.getBytes(StandardCharsets.UTF_8));
       out.flush();
-      InputStream in = socket.getInputStream();
-      ByteArrayOutputStream head = new ByteArrayOutputStream();
-      int matched = 0;
-      while (matched < 4) {
-        int b = in.read();
-        if (b < 0) {
-          throw new IOException("connection closed inside the response head: " + head);
-        }
-        head.write(b);
-        matched = (b == "\r\n\r\n".charAt(matched)) ? matched + 1 : (b == '\r' ? 1 : 0);
-      }
-      String text = head.toString(StandardCharsets.US_ASCII);
-      return new RawResponse(Integer.parseInt(text.substring(9, 12)), text);
+      return readResponse(socket.getInputStream());
     }
   }
 
-  private record RawResponse(int status, String head) {
+  /** Reads one response, its body framed by {@code content-length} or chunked. */
+  private static RawResponse readResponse(InputStream in) throws IOException {
+    ByteArrayOutputStream head = new ByteArrayOutputStream();
+    int matched = 0;
+    while (matched < 4) {
+      int b = in.read();
+      if (b < 0) {
+        throw new IOException("connection closed inside the response head: " + head);
+      }
+      head.write(b);
+      matched = (b == "\r\n\r\n".charAt(matched)) ? matched + 1 : (b == '\r' ? 1 : 0);
+    }
+    String text = head.toString(StandardCharsets.US_ASCII);
+    int length = 0;
+    boolean chunked = false;
+    for (String line : text.split("\r\n")) {
+      String lower = line.toLowerCase(Locale.ROOT);
+      if (lower.startsWith("content-length:")) {
+        length = Integer.parseInt(line.substring(15).trim());
+      } else if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
+        chunked = true;
+      }
+    }
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    if (!chunked) {
+      body.write(in.readNBytes(length));
+    } else {
+      int size;
+      while ((size = Integer.parseInt(readLine(in).trim(), 16)) > 0) {
+        body.write(in.readNBytes(size));
+        readLine(in);
+      }
+      readLine(in); // the blank line after the last chunk (no trailers)
+    }
+    return new RawResponse(Integer.parseInt(text.substring(9, 12)), text, body.toString(StandardCharsets.UTF_8));
+  }
+
+  private static String readLine(InputStream in) throws IOException {
+    StringBuilder line = new StringBuilder();
+    int b;
+    while ((b = in.read()) >= 0 && b != '\n') {
+      if (b != '\r') {
+        line.append((char) b);
+      }
+    }
+    return line.toString();
+  }
+
+  private record RawResponse(int status, String head, String body) {
   }
 }

@@ -57,19 +57,19 @@ class UpstreamFailureIT {
     }
     // listen(1) and never accept: once its accept queue is full, the kernel drops further SYNs
     blackHole = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-    String key = "    apiKey: ${OPENAI_API_KEY}\n";
+    String apiKey = "    apiKey: ${OPENAI_API_KEY}\n";
     gateway = TestGateway.start("providers:\n"
         + "  openai:\n    baseUrl: " + upstream.baseUrl() + "\n"
         + "  anthropic:\n    baseUrl: " + upstream.baseUrl() + "\n"
-        + "  slow:\n    baseUrl: " + upstream.baseUrl() + "\n    auth: bearer\n" + key
+        + "  slow:\n    baseUrl: " + upstream.baseUrl() + "\n    auth: bearer\n" + apiKey
         + "    dialect: openai\n    responseTimeoutMillis: 300\n"
-        + "  refused:\n    baseUrl: http://127.0.0.1:" + refusedPort + "\n    auth: bearer\n" + key
+        + "  refused:\n    baseUrl: http://127.0.0.1:" + refusedPort + "\n    auth: bearer\n" + apiKey
         + "    dialect: openai\n"
-        + "  refusedanthropic:\n    baseUrl: http://127.0.0.1:" + refusedPort + "\n    auth: x-api-key\n" + key
+        + "  refusedanthropic:\n    baseUrl: http://127.0.0.1:" + refusedPort + "\n    auth: x-api-key\n" + apiKey
         + "    dialect: anthropic\n"
-        + "  blackhole:\n    baseUrl: http://127.0.0.1:" + blackHole.getLocalPort() + "\n    auth: bearer\n" + key
+        + "  blackhole:\n    baseUrl: http://127.0.0.1:" + blackHole.getLocalPort() + "\n    auth: bearer\n" + apiKey
         + "    dialect: openai\n    connectTimeoutMillis: 300\n");
-    UpstreamFailureIT.key = gateway.createTenantWithKey("acme");
+    key = gateway.createTenantWithKey("acme");
   }
 
   @AfterAll
