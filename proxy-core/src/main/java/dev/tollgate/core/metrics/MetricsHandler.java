@@ -14,6 +14,8 @@ import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.util.ArrayDeque;
 import org.slf4j.Logger;
@@ -76,7 +78,7 @@ public final class MetricsHandler extends ChannelDuplexHandler {
   @Override
   public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
     RequestContext request = current;
-    if (request == null) {
+    if (request == null || isInterim(msg)) {
       ctx.write(msg, promise);
       return;
     }
@@ -151,6 +153,16 @@ public final class MetricsHandler extends ChannelDuplexHandler {
       ctx.channel().attr(ChannelAttrs.REQUEST_CONTEXT).set(null);
       resumePipelined(ctx);
     }
+  }
+
+  /**
+   * An interim response ({@code 100 Continue} from the body aggregator): the request goes on, so it
+   * must not end it, even though it is written as a full (last-content) response.
+   */
+  private static boolean isInterim(Object msg) {
+    return msg instanceof HttpResponse response
+        && response.status().codeClass() == HttpStatusClass.INFORMATIONAL
+        && response.status().code() != HttpResponseStatus.SWITCHING_PROTOCOLS.code();
   }
 
   private void resumePipelined(ChannelHandlerContext ctx) {
