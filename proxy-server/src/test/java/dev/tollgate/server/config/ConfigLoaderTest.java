@@ -159,8 +159,12 @@ class ConfigLoaderTest {
   }
 
   @Test
-  void acceptsAnEmptyOperatorFile() throws Exception {
-    assertThat(new ConfigLoader(ENV::get).load(write("# nothing to change\n")).server().port()).isEqualTo(8080);
+  void refusesAnEmptyOperatorFileAsLikelyHalfWritten() throws Exception {
+    Path empty = write("# nothing to change\n");
+    assertThatThrownBy(() -> new ConfigLoader(ENV::get).load(empty))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(empty.toString())
+        .hasMessageContaining("empty");
   }
 
   @Test
