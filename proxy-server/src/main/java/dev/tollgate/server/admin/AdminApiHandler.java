@@ -65,9 +65,11 @@ public final class AdminApiHandler extends SimpleChannelInboundHandler<FullHttpR
   private final QuotaHandler.Ledgers ledgers;
   private final InFlightCounter inFlight;
   private static final Pattern STANDING = Pattern.compile("/admin/tenants/([^/]+)/standing");
+  private static final Pattern JWT = Pattern.compile("/admin/tenants/([^/]+)/jwt");
+  private final JwtAdminRoutes jwtRoutes;
 
   public AdminApiHandler(ConfigHolder config, StateStore store, ApiKeyVerifier verifier, GatewayMetrics metrics,
-      TenantDirectory tenants, QuotaHandler.Ledgers ledgers, InFlightCounter inFlight) {
+      TenantDirectory tenants, QuotaHandler.Ledgers ledgers, InFlightCounter inFlight, JwtAdminRoutes jwtRoutes) {
     this.config = config;
     this.store = store;
     this.verifier = verifier;
@@ -75,6 +77,7 @@ public final class AdminApiHandler extends SimpleChannelInboundHandler<FullHttpR
     this.tenants = tenants;
     this.ledgers = ledgers;
     this.inFlight = inFlight;
+    this.jwtRoutes = jwtRoutes;
   }
 
   @Override
@@ -144,6 +147,10 @@ public final class AdminApiHandler extends SimpleChannelInboundHandler<FullHttpR
       if (method.equals(HttpMethod.GET)) {
         return listProjects(m.group(1));
       }
+    }
+    if ((m = JWT.matcher(path)).matches()) {
+      JwtAdminRoutes.Reply reply = jwtRoutes.handle(method, m.group(1), body);
+      return new Reply(reply.status(), reply.body());
     }
     if ((m = STANDING.matcher(path)).matches() && method.equals(HttpMethod.GET)) {
       return standing(m.group(1));
