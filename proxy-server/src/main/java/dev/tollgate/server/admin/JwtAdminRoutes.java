@@ -116,11 +116,7 @@ public final class JwtAdminRoutes {
       throw new IllegalArgumentException("jwksUrl/publicKey: " + (jwksUrl == null ? "neither" : "both")
           + " set (expected: exactly one)");
     }
-    boolean hmac = algorithms.stream().anyMatch(a -> a.startsWith("HS"));
-    if (hmac && publicKey != null && publicKey.strip().startsWith("-----BEGIN")) {
-      throw new IllegalArgumentException("publicKey: a PEM public key (expected: a JWK with 'k' for HS*)");
-    }
-    return new JwtVerifierConfig(tenantId, issuer, audiences, jwksUrl == null ? null : uri(jwksUrl),
+    JwtVerifierConfig config = new JwtVerifierConfig(tenantId, issuer, audiences, jwksUrl == null ? null : uri(jwksUrl),
         publicKey, algorithms,
         optionalInt(body, "clockSkewSeconds", DEFAULT_CLOCK_SKEW_SECONDS),
         optionalText(body, "tenantClaim", MAX_TEXT_CHARS),
@@ -128,6 +124,13 @@ public final class JwtAdminRoutes {
         Optional.ofNullable(optionalText(body, "subjectClaim", MAX_TEXT_CHARS)).orElse(DEFAULT_SUBJECT_CLAIM),
         optionalInt(body, "jwksCacheTtlSeconds", DEFAULT_JWKS_CACHE_TTL_SECONDS),
         optionalInt(body, "jwksRefetchMinIntervalSeconds", DEFAULT_JWKS_REFETCH_MIN_INTERVAL_SECONDS));
+    // the config has checked that HMAC is not mixed with asymmetric algorithms; a PEM public key
+    // as an HMAC secret is the classic key-confusion setup, so it is refused outright
+    boolean hmac = algorithms.stream().anyMatch(a -> a.startsWith("HS"));
+    if (hmac && publicKey != null && publicKey.strip().startsWith("-----BEGIN")) {
+      throw new IllegalArgumentException("publicKey: a PEM public key (expected: a JWK with 'k' for HS*)");
+    }
+    return config;
   }
 
   /** The settings as shown by the admin API; key material is never echoed (it may be an HMAC secret). */
