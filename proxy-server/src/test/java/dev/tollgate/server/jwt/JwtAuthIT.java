@@ -189,6 +189,19 @@ class JwtAuthIT {
     upstream.verify(2, postRequestedFor(urlEqualTo("/v1/chat/completions")));
   }
 
+  @Test
+  void stopsAdmittingATenantsTokensAsSoonAsItsSettingsAreDeleted() throws Exception {
+    gateway.createTenant("leaving", "free");
+    gateway.admin("PUT", "/admin/tenants/leaving/jwt", jwtSettings("https://idp.leaving.test/", "/acme/jwks.json", 30), 200);
+    String token = sign(key1, claims("https://idp.leaving.test/").build());
+    assertThat(openAi(token).statusCode()).isEqualTo(200);
+
+    gateway.admin("DELETE", "/admin/tenants/leaving/jwt", null, 200);
+
+    assertThat(openAi(token).statusCode()).isEqualTo(401);
+    upstream.verify(1, postRequestedFor(urlEqualTo("/v1/chat/completions")));
+  }
+
   private HttpResponse<String> openAi(String token) throws Exception {
     return http.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/v1/chat/completions"))
             .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
