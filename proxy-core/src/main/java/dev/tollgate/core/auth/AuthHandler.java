@@ -12,12 +12,16 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.ReferenceCountUtil;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
- * Pipeline stage that establishes who is calling. The Tollgate key arrives where each SDK puts its
- * provider key ({@code Authorization: Bearer} or {@code x-api-key}); a missing, unknown or revoked key
- * gets 401 in the route's dialect and the request goes no further. The key's tenant is looked up too
+ * Pipeline stage that establishes who is calling. The credential arrives where each SDK puts its
+ * provider key ({@code Authorization: Bearer} or {@code x-api-key}): a Tollgate {@code tg_} key goes to
+ * {@link ApiKeyVerifier}, a compact JWS to {@link JwtAuthenticator} (verified off the event loop); a
+ * missing, unknown, revoked or rejected credential gets the same 401 in the route's dialect and the
+ * request goes no further. The key's tenant is looked up too
  * (its plan and settings), so later stages read both from the request context. On cache hits the
  * request continues synchronously; on a miss it is parked until the store answers, then resumed on
  * this channel's event loop. Sits after {@code RouteHandler}; one per channel.
@@ -26,13 +30,18 @@ public final class AuthHandler extends ChannelInboundHandlerAdapter {
 
   private static final String BEARER = "Bearer ";
 
+  private static final CompletableFuture<Optional<Principal>> REJECTED =
+      CompletableFuture.completedFuture(Optional.empty());
+
   private final ApiKeyVerifier verifier;
+  private final JwtAuthenticator jwts;
   private final TenantDirectory tenants;
   private final ParkedRequest parked = new ParkedRequest();
 
-  public AuthHandler(ApiKeyVerifier verifier, TenantDirectory tenants) {
-    this.verifier = verifier;
-    this.tenants = tenants;
+  public AuthHandler(ApiKeyVerifier verifier, JwtAuthenticator jwts, TenantDirectory tenants) {
+    this.verifier = Objects.requireNonNull(verifier, "verifier");
+    this.jwts = Objects.requireNonNull(jwts, "jwts");
+    this.tenants = Objects.requireNonNull(tenants, "tenants");
   }
 
   @Override
@@ -47,9 +56,18 @@ public final class AuthHandler extends ChannelInboundHandlerAdapter {
       reject(ctx, request, "Missing API key: send your Tollgate key as 'Authorization: Bearer tg_...' or 'x-api-key'.");
       return;
     }
-    // 1. verify the key; 2. load its tenant; 3. continue
-    parked.await(ctx, request, verifier.verify(presented),
+    // 1. verify the key or token; 2. load its tenant; 3. continue
+    parked.await(ctx, request, principalFor(presented),
         (req, principal) -> onPrincipal(ctx, req, context, principal));
+  }
+
+  /** Routes the credential by its shape; anything neither a key nor a JWS is rejected without a lookup. */
+  CompletableFuture<Optional<Principal>> principalFor(String presented) {
+    return switch (CompactJws.classify(presented)) {
+      case API_KEY -> verifier.verify(presented);
+      case JWT -> jwts.authenticate(presented);
+      case UNKNOWN -> REJECTED;
+    };
   }
 
   @Override
@@ -66,7 +84,7 @@ public final class AuthHandler extends ChannelInboundHandlerAdapter {
   private void onPrincipal(ChannelHandlerContext ctx, FullHttpRequest request, RequestContext context,
       Optional<Principal> principal) {
     if (principal.isEmpty()) {
-      reject(ctx, request, "Invalid API key.");
+      reject(ctx, request, "Invalid API key or token.");
       return;
     }
     context.principal(principal.get());
@@ -78,7 +96,7 @@ public final class AuthHandler extends ChannelInboundHandlerAdapter {
       Optional<TenantRecord> tenant) {
     if (tenant.isEmpty()) {
       context.principal(null);
-      reject(ctx, request, "Invalid API key.");
+      reject(ctx, request, "Invalid API key or token.");
       return;
     }
     context.tenant(tenant.get());

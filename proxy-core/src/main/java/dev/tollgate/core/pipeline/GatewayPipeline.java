@@ -84,7 +84,8 @@ public final class GatewayPipeline extends ChannelInitializer<SocketChannel> imp
     p.addLast(PipelineStage.GUARD.handlerName(), new RequestGuardHandler());
     p.addLast(PipelineStage.BODY.handlerName(), new RequestBodyAggregator(server.maxBodyBytes()));
     p.addLast(PipelineStage.ROUTE.handlerName(), routeHandler);
-    p.addLast(PipelineStage.AUTH.handlerName(), new AuthHandler(services.keyVerifier(), services.tenants()));
+    p.addLast(PipelineStage.AUTH.handlerName(), new AuthHandler(services.keyVerifier(),
+        services.jwtAuthenticator(), services.tenants()));
     p.addLast(PipelineStage.PLAN.handlerName(), planGateHandler);
     p.addLast(PipelineStage.RATE_LIMIT.handlerName(), rateLimitHandler);
     p.addLast(PipelineStage.QUOTA.handlerName(), new QuotaHandler(services.ledgers()));

@@ -3,6 +3,7 @@ package dev.tollgate.core.pipeline;
 import dev.tollgate.core.audit.AuditLog;
 import dev.tollgate.core.auth.ApiKeyVerifier;
 import dev.tollgate.core.upstream.ProviderKeyResolver;
+import dev.tollgate.core.auth.JwtAuthenticator;
 import dev.tollgate.core.auth.TenantDirectory;
 import dev.tollgate.core.concurrency.InFlightCounter;
 import dev.tollgate.core.config.ConfigHolder;
@@ -16,9 +17,9 @@ import java.util.Objects;
 
 /**
  * The shared collaborators the stages draw on, built once by the server and handed to
- * {@link GatewayPipeline}: config, metrics and usage sink, key and tenant lookups, plans, the rate
- * limiter, quota ledgers and in-flight counter, provider key resolution (vault), the audit log, and
- * the TLS contexts.
+ * {@link GatewayPipeline}: config, metrics and usage sink, key, JWT and tenant lookups, plans, the
+ * rate limiter, quota ledgers and in-flight counter, provider key resolution (vault), the audit log,
+ * and the TLS contexts.
  *
  * @param serverTls the client-facing TLS context, or null for plain HTTP
  * @param upstreamTls the context for https providers (certificate and host name verified)
@@ -28,6 +29,7 @@ public record GatewayServices(
     GatewayMetrics metrics,
     UsageSink usageSink,
     ApiKeyVerifier keyVerifier,
+    JwtAuthenticator jwtAuthenticator,
     TenantDirectory tenants,
     PlanResolver plans,
     GcraRateLimiter rateLimiter,
@@ -43,6 +45,7 @@ public record GatewayServices(
     Objects.requireNonNull(metrics, "metrics");
     Objects.requireNonNull(usageSink, "usageSink");
     Objects.requireNonNull(keyVerifier, "keyVerifier");
+    Objects.requireNonNull(jwtAuthenticator, "jwtAuthenticator");
     Objects.requireNonNull(tenants, "tenants");
     Objects.requireNonNull(plans, "plans");
     Objects.requireNonNull(rateLimiter, "rateLimiter");

@@ -1,5 +1,6 @@
 package dev.tollgate.core.store;
 
+import dev.tollgate.core.auth.jwt.JwtVerifierConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -35,6 +36,8 @@ public final class SqliteStateStore implements StateStore {
           + " project_id TEXT NOT NULL, name TEXT NOT NULL, prefix TEXT NOT NULL, hash TEXT NOT NULL UNIQUE,"
           + " created_at INTEGER NOT NULL, revoked_at INTEGER NOT NULL DEFAULT 0)",
       "CREATE INDEX IF NOT EXISTS api_keys_tenant ON api_keys (tenant_id)",
+      "CREATE TABLE IF NOT EXISTS jwt_configs (tenant_id TEXT PRIMARY KEY, issuer TEXT NOT NULL UNIQUE,"
+          + " config TEXT NOT NULL, updated_at INTEGER NOT NULL)",
   };
 
   private final Connection connection;
@@ -171,6 +174,35 @@ public final class SqliteStateStore implements StateStore {
   }
 
   @Override
+  public synchronized Optional<JwtVerifierConfig> jwtConfig(String tenantId) {
+    return one("SELECT config FROM jwt_configs WHERE tenant_id = ?", rs -> readJwtConfig(rs.getString(1)), tenantId);
+  }
+
+  @Override
+  public synchronized Optional<JwtVerifierConfig> jwtConfigByIssuer(String issuer) {
+    return one("SELECT config FROM jwt_configs WHERE issuer = ?", rs -> readJwtConfig(rs.getString(1)), issuer);
+  }
+
+  @Override
+  public synchronized boolean putJwtConfig(JwtVerifierConfig config) {
+    // the UNIQUE index is the backstop; checking first keeps a conflict an answer, not an exception
+    if (one("SELECT tenant_id FROM jwt_configs WHERE issuer = ? AND tenant_id <> ?", rs -> rs.getString(1),
+        config.issuer(), config.tenantId()).isPresent()) {
+      return false;
+    }
+    insert("INSERT INTO jwt_configs (tenant_id, issuer, config, updated_at) VALUES (?,?,?,?)"
+            + " ON CONFLICT(tenant_id) DO UPDATE SET issuer = excluded.issuer, config = excluded.config,"
+            + " updated_at = excluded.updated_at",
+        config.tenantId(), config.issuer(), toJson(config), System.currentTimeMillis());
+    return true;
+  }
+
+  @Override
+  public synchronized boolean deleteJwtConfig(String tenantId) {
+    return insert("DELETE FROM jwt_configs WHERE tenant_id = ?", tenantId) == 1;
+  }
+
+  @Override
   public synchronized boolean ping() {
     try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("SELECT 1")) {
       return rs.next();
@@ -247,6 +279,47 @@ public final class SqliteStateStore implements StateStore {
     } catch (java.io.IOException e) {
       throw new IllegalArgumentException("overrides: not serialisable", e);
     }
+  }
+
+  private static String toJson(JwtVerifierConfig config) {
+    com.fasterxml.jackson.databind.node.ObjectNode out = JSON.createObjectNode();
+    out.put("tenantId", config.tenantId());
+    out.put("issuer", config.issuer());
+    config.audiences().stream().sorted().forEach(out.putArray("audiences")::add);
+    out.put("jwksUri", config.jwksUri() == null ? null : config.jwksUri().toString());
+    out.put("staticKey", config.staticKey());
+    config.algorithms().stream().sorted().forEach(out.putArray("algorithms")::add);
+    out.put("clockSkewSeconds", config.clockSkewSeconds());
+    out.put("tenantClaim", config.tenantClaim());
+    out.put("projectClaim", config.projectClaim());
+    out.put("subjectClaim", config.subjectClaim());
+    out.put("jwksCacheTtlSeconds", config.jwksCacheTtlSeconds());
+    out.put("jwksRefetchMinIntervalSeconds", config.jwksRefetchMinIntervalSeconds());
+    return out.toString();
+  }
+
+  private static JwtVerifierConfig readJwtConfig(String json) throws SQLException {
+    try {
+      com.fasterxml.jackson.databind.JsonNode in = JSON.readTree(json);
+      java.util.Set<String> audiences = new java.util.HashSet<>();
+      in.get("audiences").forEach(a -> audiences.add(a.asText()));
+      java.util.Set<String> algorithms = new java.util.HashSet<>();
+      in.get("algorithms").forEach(a -> algorithms.add(a.asText()));
+      return new JwtVerifierConfig(in.get("tenantId").asText(), in.get("issuer").asText(), audiences,
+          in.get("jwksUri").isNull() ? null : java.net.URI.create(in.get("jwksUri").asText()),
+          in.get("staticKey").isNull() ? null : in.get("staticKey").asText(), algorithms,
+          in.get("clockSkewSeconds").asInt(), textOrNull(in, "tenantClaim"), textOrNull(in, "projectClaim"),
+          in.get("subjectClaim").asText(), in.get("jwksCacheTtlSeconds").asInt(),
+          in.get("jwksRefetchMinIntervalSeconds").asInt());
+    } catch (java.io.IOException | RuntimeException e) {
+      // the message names no key material: the row may hold an HMAC secret
+      throw new SQLException("jwt_configs: unreadable row (" + e.getClass().getSimpleName() + ")");
+    }
+  }
+
+  private static String textOrNull(com.fasterxml.jackson.databind.JsonNode node, String field) {
+    com.fasterxml.jackson.databind.JsonNode value = node.get(field);
+    return value == null || value.isNull() ? null : value.asText();
   }
 
   private static final String KEY_COLUMNS =

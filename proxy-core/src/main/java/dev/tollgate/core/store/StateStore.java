@@ -43,6 +43,21 @@ public interface StateStore extends dev.tollgate.core.quota.QuotaStore, AutoClos
   /** Marks the key revoked; returns the updated record, or empty if unknown for that tenant. */
   Optional<ApiKeyRecord> revokeKey(String tenantId, String keyId, long nowMillis);
 
+  /** The tenant's JWT settings, if it accepts JWTs. */
+  Optional<dev.tollgate.core.auth.jwt.JwtVerifierConfig> jwtConfig(String tenantId);
+
+  /** The JWT settings whose issuer is exactly {@code issuer} (issuers are unique across tenants). */
+  Optional<dev.tollgate.core.auth.jwt.JwtVerifierConfig> jwtConfigByIssuer(String issuer);
+
+  /**
+   * Inserts or replaces the JWT settings of {@code config.tenantId()}; returns false (and changes
+   * nothing) when another tenant already uses the issuer.
+   */
+  boolean putJwtConfig(dev.tollgate.core.auth.jwt.JwtVerifierConfig config);
+
+  /** Removes the tenant's JWT settings; returns false if it had none. */
+  boolean deleteJwtConfig(String tenantId);
+
   /** True when the store answers (for {@code /readyz}). */
   boolean ping();
 

@@ -22,6 +22,7 @@ class AuthHandlerTest {
   private final FakeStateStore store = new FakeStateStore();
   private final ApiKeyVerifier verifier = new ApiKeyVerifier(store, TestConfigs.gateway().auth());
   private final TenantDirectory tenants = new TenantDirectory(store, 1000);
+  private final JwtAuthenticator jwt = new JwtAuthenticator(store, 1, 1000);
   private final String key = ApiKeys.generate();
 
   @Test
@@ -213,7 +214,7 @@ class AuthHandlerTest {
   }
 
   private EmbeddedChannel newChannel(String uri) {
-    EmbeddedChannel channel = new EmbeddedChannel(new AuthHandler(verifier, tenants));
+    EmbeddedChannel channel = new EmbeddedChannel(new AuthHandler(verifier, jwt, tenants));
     channel.attr(ChannelAttrs.REQUEST_CONTEXT).set(newContext(uri));
     return channel;
   }

@@ -4,6 +4,7 @@ import dev.tollgate.core.audit.AuditChain;
 import dev.tollgate.core.audit.AuditLog;
 import dev.tollgate.core.audit.InMemoryAuditStore;
 import dev.tollgate.core.auth.ApiKeyVerifier;
+import dev.tollgate.core.auth.JwtAuthenticator;
 import dev.tollgate.core.auth.TenantDirectory;
 import dev.tollgate.core.concurrency.InFlightCounter;
 import dev.tollgate.core.config.ConfigHolder;
@@ -57,7 +58,8 @@ public final class TestServices {
       throw new IllegalStateException(e);
     }
     return new GatewayServices(config, new GatewayMetrics(), sink,
-        new ApiKeyVerifier(store, config.current().auth()), new TenantDirectory(store, 1000), plans,
+        new ApiKeyVerifier(store, config.current().auth()), new JwtAuthenticator(store, 1, 1000),
+        new TenantDirectory(store, 1000), plans,
         new GcraRateLimiter(System::nanoTime, 10_000), ledgers, new InFlightCounter(),
         new ProviderKeyResolver(() -> null, audit, Runnable::run, 60_000, 1000), audit, null, upstreamTls);
   }

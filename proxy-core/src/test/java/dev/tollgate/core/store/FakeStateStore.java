@@ -66,6 +66,26 @@ public final class FakeStateStore implements StateStore {
   }
 
   @Override
+  public Optional<dev.tollgate.core.auth.jwt.JwtVerifierConfig> jwtConfig(String tenantId) {
+    return Optional.empty();
+  }
+
+  @Override
+  public Optional<dev.tollgate.core.auth.jwt.JwtVerifierConfig> jwtConfigByIssuer(String issuer) {
+    return Optional.empty();
+  }
+
+  @Override
+  public boolean putJwtConfig(dev.tollgate.core.auth.jwt.JwtVerifierConfig config) {
+    throw new UnsupportedOperationException();
+  }
+
+  @Override
+  public boolean deleteJwtConfig(String tenantId) {
+    return false;
+  }
+
+  @Override
   public List<TenantRecord> tenants() {
     return List.copyOf(tenants.values());
   }

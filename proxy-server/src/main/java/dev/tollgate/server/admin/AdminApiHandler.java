@@ -74,10 +74,13 @@ public final class AdminApiHandler extends SimpleChannelInboundHandler<FullHttpR
   private final AuditLog audit;
   private static final Pattern TENANT_PREFIX = Pattern.compile("/admin/tenants/([^/]+)");
   private static final Pattern STANDING = Pattern.compile("/admin/tenants/([^/]+)/standing");
+  private static final Pattern JWT = Pattern.compile("/admin/tenants/([^/]+)/jwt");
+  private final JwtAdminRoutes jwtRoutes;
 
   public AdminApiHandler(ConfigHolder config, StateStore store, ApiKeyVerifier verifier, GatewayMetrics metrics,
       TenantDirectory tenants, QuotaHandler.Ledgers ledgers, InFlightCounter inFlight,
-      Supplier<Vault> vault, ProviderKeyResolver providerKeys, SqliteAuditStore auditStore, AuditLog audit) {
+      Supplier<Vault> vault, ProviderKeyResolver providerKeys, SqliteAuditStore auditStore, AuditLog audit,
+      JwtAdminRoutes jwtRoutes) {
     this.vaultRoutes = new VaultAdminRoutes(store, vault, providerKeys, auditStore);
     this.audit = audit;
     this.config = config;
@@ -87,6 +90,7 @@ public final class AdminApiHandler extends SimpleChannelInboundHandler<FullHttpR
     this.tenants = tenants;
     this.ledgers = ledgers;
     this.inFlight = inFlight;
+    this.jwtRoutes = jwtRoutes;
   }
 
   @Override
@@ -198,6 +202,10 @@ public final class AdminApiHandler extends SimpleChannelInboundHandler<FullHttpR
       if (method.equals(HttpMethod.GET)) {
         return listProjects(m.group(1));
       }
+    }
+    if ((m = JWT.matcher(path)).matches()) {
+      JwtAdminRoutes.Reply reply = jwtRoutes.handle(method, m.group(1), body);
+      return new Reply(reply.status(), reply.body());
     }
     if ((m = STANDING.matcher(path)).matches() && method.equals(HttpMethod.GET)) {
       return standing(m.group(1));

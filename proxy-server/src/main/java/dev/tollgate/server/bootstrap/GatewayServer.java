@@ -14,6 +14,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
+import dev.tollgate.core.auth.JwtAuthenticator;
 import dev.tollgate.core.auth.TenantDirectory;
 import dev.tollgate.core.pipeline.GatewayServices;
 import dev.tollgate.core.plan.PlanCatalogue;
@@ -29,6 +30,7 @@ import dev.tollgate.core.store.SqliteStateStore;
 import dev.tollgate.core.store.StateStore;
 import dev.tollgate.core.usage.UsageSink;
 import dev.tollgate.server.admin.AdminApiHandler;
+import dev.tollgate.server.admin.JwtAdminRoutes;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -76,11 +78,14 @@ import org.slf4j.LoggerFactory;
 public final class GatewayServer implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(GatewayServer.class);
+  /** Threads that verify JWTs (and fetch JWK sets) off the event loops; not hot-swappable. */
+  private static final int JWT_VERIFY_THREADS = 2;
 
   private final ConfigHolder config;
   private final GatewayMetrics metrics;
   private final StateStore store;
   private final ApiKeyVerifier verifier;
+  private final JwtAuthenticator jwtAuthenticator;
   private final GatewayPipeline pipeline;
   private final PlanCatalogueHolder plans;
   private final Admission admission;
@@ -118,10 +123,11 @@ public final class GatewayServer implements AutoCloseable {
     this.providerKeys = new ProviderKeyResolver(vault::get, audit, sqlite.executor(),
         current.vault().keyCacheTtlMillis(), current.vault().keyCacheMaxEntries());
     this.verifier = new ApiKeyVerifier(store, current.auth());
+    this.jwtAuthenticator = new JwtAuthenticator(store, JWT_VERIFY_THREADS, current.auth().keyCacheRefreshMillis());
     UsageSink usageSink = new MetricsUsageSink(metrics);
     this.admission = Admission.create(current, store, plans);
     this.tenants = new TenantDirectory(store, current.auth().keyCacheRefreshMillis());
-    GatewayServices services = new GatewayServices(config, metrics, usageSink, verifier, tenants,
+    GatewayServices services = new GatewayServices(config, metrics, usageSink, verifier, jwtAuthenticator, tenants,
         admission.resolver(), admission.rateLimiter(), admission.ledgers(), admission.inFlight(),
         providerKeys, audit, serverTls(current.server()), upstreamTls(current.upstream().trustCertFile()));
     this.pipeline = new GatewayPipeline(services, socketClass);
@@ -175,7 +181,8 @@ public final class GatewayServer implements AutoCloseable {
             ch.pipeline().addLast("codec", new HttpServerCodec());
             ch.pipeline().addLast("aggregator", new HttpObjectAggregator(1 << 20));
             ch.pipeline().addLast("admin", new AdminApiHandler(config, store, verifier, metrics, tenants,
-                admission.ledgers(), admission.inFlight(), vault::get, providerKeys, auditStore, audit));
+                admission.ledgers(), admission.inFlight(), vault::get, providerKeys, auditStore, audit,
+                new JwtAdminRoutes(store, jwtAuthenticator)));
           }
         })
         .bind(current.admin().host(), current.admin().port()).sync().channel();
@@ -284,6 +291,7 @@ public final class GatewayServer implements AutoCloseable {
     workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
     bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
     admission.close();
+    jwtAuthenticator.close();
     store.close();
   }
 
