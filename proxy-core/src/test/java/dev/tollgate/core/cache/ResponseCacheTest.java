@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
@@ -62,6 +64,23 @@ class ResponseCacheTest {
     assertThat(second.content().isWritable()).isFalse();
     second.release();
     assertThat(cache.get(key).orElseThrow().body()).isEqualTo(bytes("cached"));
+  }
+
+  @Test
+  void hitWrittenThroughTheHttpEncoderIsReleasedByIt() {
+    cache.put(key("acme", BODY), CachedResponse.of(List.of(Map.entry("content-type", "application/json")), bytes("{}")), 60);
+    EmbeddedChannel channel = new EmbeddedChannel(new HttpResponseEncoder());
+    FullHttpResponse hit = cache.get(key("acme", BODY)).orElseThrow().toHttpResponse();
+
+    assertThat(channel.writeOutbound(hit)).isTrue();
+
+    StringBuilder wire = new StringBuilder();
+    for (ByteBuf chunk; (chunk = channel.readOutbound()) != null; chunk.release()) {
+      wire.append(chunk.toString(StandardCharsets.UTF_8));
+    }
+    assertThat(wire.toString()).startsWith("HTTP/1.1 200 OK").endsWith("\r\n\r\n{}");
+    assertThat(hit.refCnt()).isZero();
+    assertThat(channel.finish()).isFalse();
   }
 
   @Test
