@@ -27,6 +27,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 public final class UpstreamConnector implements AutoCloseable {
 
   private static final AttributeKey<ChannelPool> POOL = AttributeKey.valueOf("tollgate.upstreamPool");
+  private static final AttributeKey<Boolean> REUSED = AttributeKey.valueOf("tollgate.upstreamReused");
 
   private final Class<? extends SocketChannel> channelClass;
   private final UpstreamChannelInitializer initializer;
@@ -63,6 +64,11 @@ public final class UpstreamConnector implements AutoCloseable {
     pool.release(channel);
   }
 
+  /** True when {@code channel} served an earlier exchange (it came from the pool, not a new connect). */
+  public static boolean reused(Channel channel) {
+    return channel.attr(REUSED).get() != null;
+  }
+
   @Override
   public void close() {
     ChannelPool pool;
@@ -95,6 +101,7 @@ public final class UpstreamConnector implements AutoCloseable {
 
       @Override
       public void channelReleased(Channel ch) {
+        ch.attr(REUSED).set(Boolean.TRUE);
         // read while idle: an upstream close (or stray bytes) is seen at once and the channel dropped
         ch.config().setAutoRead(true);
       }

@@ -62,6 +62,8 @@ final class UpstreamExchange {
   private RelayBackpressure backpressure;
   private ScheduledFuture<?> responseTimer;
   private boolean retried;
+  /** Whether the current connection came from the pool: only then may a failed send be retried. */
+  private boolean reusedConnection;
   private boolean streamCounted;
   private boolean upstreamKeepAlive;
 
@@ -128,6 +130,7 @@ final class UpstreamExchange {
 
   private void bind(Channel ch) {
     upstream = ch;
+    reusedConnection = UpstreamConnector.reused(ch);
     ch.attr(ChannelAttrs.UPSTREAM_REQUEST).set(request);
     ch.pipeline().get(UpstreamRelayHandler.class).bind(this);
     backpressure = new RelayBackpressure(clientCtx.channel(), ch);
@@ -145,7 +148,7 @@ final class UpstreamExchange {
     unbind(ch);
     ch.close();
     cancelTimer();
-    if (!retried) {
+    if (!retried && reusedConnection) {
       // a pooled connection the provider had just closed: one fresh attempt is safe, nothing was processed
       retried = true;
       upstream = null;
@@ -242,7 +245,7 @@ final class UpstreamExchange {
       return;
     }
     upstream = null;
-    if (state == State.AWAITING_RESPONSE && !retried && pending != null) {
+    if (state == State.AWAITING_RESPONSE && !retried && reusedConnection && pending != null) {
       // closed before answering anything (stale keep-alive connection): one fresh attempt
       cancelTimer();
       retried = true;
