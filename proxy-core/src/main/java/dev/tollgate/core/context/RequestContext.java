@@ -30,6 +30,8 @@ public final class RequestContext {
   private dev.tollgate.core.store.TenantRecord tenant;
   private dev.tollgate.core.plan.Plan plan;
   private long units;
+  private int cacheTtlSeconds;
+  private boolean cacheHit;
   private long overageUnits;
   private String requestModel;
   private boolean stream;
@@ -200,6 +202,24 @@ public final class RequestContext {
 
   public void units(long units) {
     this.units = units;
+  }
+
+  /** How long the plan lets this route's response be cached (0 = not cached), set by the plan gate. */
+  public int cacheTtlSeconds() {
+    return cacheTtlSeconds;
+  }
+
+  public void cacheTtlSeconds(int cacheTtlSeconds) {
+    this.cacheTtlSeconds = cacheTtlSeconds;
+  }
+
+  /** True when the response came from the response cache (no provider call, no provider cost). */
+  public boolean cacheHit() {
+    return cacheHit;
+  }
+
+  public void cacheHit(boolean cacheHit) {
+    this.cacheHit = cacheHit;
   }
 
   /** Units of this request admitted past the included amount, billable as overage. */

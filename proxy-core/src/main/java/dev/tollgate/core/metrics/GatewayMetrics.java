@@ -28,6 +28,8 @@ public final class GatewayMetrics {
   private final AtomicInteger openStreams = new AtomicInteger();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicLong relayedBytes = new AtomicLong();
+  private final Counter cacheHits;
+  private final Counter cacheMisses;
 
   public GatewayMetrics() {
     this(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
@@ -41,6 +43,10 @@ public final class GatewayMetrics {
         .description("Requests currently being served").register(registry);
     Gauge.builder("tollgate_relayed_response_bytes", relayedBytes, AtomicLong::get)
         .description("Response body bytes relayed to clients since start").register(registry);
+    cacheHits = Counter.builder("tollgate_cache_lookups").tag("result", "hit")
+        .description("Response cache lookups, by result").register(registry);
+    cacheMisses = Counter.builder("tollgate_cache_lookups").tag("result", "miss")
+        .description("Response cache lookups, by result").register(registry);
   }
 
   public MeterRegistry registry() {
@@ -100,6 +106,11 @@ public final class GatewayMetrics {
         .description("Upstream failures, by provider and kind")
         .tags("provider", p, "kind", kind)
         .register(registry)).increment();
+  }
+
+  /** Counts a response cache lookup. */
+  public void recordCache(boolean hit) {
+    (hit ? cacheHits : cacheMisses).increment();
   }
 
   public AtomicInteger openStreams() {

@@ -1,6 +1,7 @@
 package dev.tollgate.core.pipeline;
 
 import dev.tollgate.core.auth.AuthHandler;
+import dev.tollgate.core.cache.CacheHandler;
 import dev.tollgate.core.concurrency.ConcurrencyLimitHandler;
 import dev.tollgate.core.plan.PlanGateHandler;
 import dev.tollgate.core.quota.QuotaHandler;
@@ -42,6 +43,9 @@ import javax.net.ssl.SSLParameters;
  * per channel.
  */
 public final class GatewayPipeline extends ChannelInitializer<SocketChannel> implements UpstreamChannelInitializer {
+
+  /** Responses larger than this are not cached (LLM answers are small; this bounds one entry). */
+  static final int MAX_CACHED_RESPONSE_BYTES = 1 << 20;
 
   private final GatewayServices services;
   private final ConfigHolder config;
@@ -90,6 +94,8 @@ public final class GatewayPipeline extends ChannelInitializer<SocketChannel> imp
     p.addLast(PipelineStage.RATE_LIMIT.handlerName(), rateLimitHandler);
     p.addLast(PipelineStage.QUOTA.handlerName(), new QuotaHandler(services.ledgers()));
     p.addLast(PipelineStage.CONCURRENCY.handlerName(), concurrencyHandler);
+    p.addLast(PipelineStage.CACHE.handlerName(),
+        new CacheHandler(services.responseCache(), services.metrics(), MAX_CACHED_RESPONSE_BYTES));
     p.addLast(PipelineStage.UPSTREAM.handlerName(), new UpstreamForwardHandler(connector, services.metrics(), services.providerKeys()));
     p.addLast(PipelineStage.ERROR.handlerName(), errorHandler);
   }

@@ -1,6 +1,7 @@
 package dev.tollgate.core.pipeline;
 
 import dev.tollgate.core.audit.AuditLog;
+import dev.tollgate.core.cache.ResponseCache;
 import dev.tollgate.core.auth.ApiKeyVerifier;
 import dev.tollgate.core.upstream.ProviderKeyResolver;
 import dev.tollgate.core.auth.JwtAuthenticator;
@@ -37,6 +38,7 @@ public record GatewayServices(
     InFlightCounter inFlight,
     ProviderKeyResolver providerKeys,
     AuditLog audit,
+    ResponseCache responseCache,
     SslContext serverTls,
     SslContext upstreamTls) {
 
@@ -53,6 +55,7 @@ public record GatewayServices(
     Objects.requireNonNull(inFlight, "inFlight");
     Objects.requireNonNull(providerKeys, "providerKeys");
     Objects.requireNonNull(audit, "audit");
+    Objects.requireNonNull(responseCache, "responseCache");
     Objects.requireNonNull(upstreamTls, "upstreamTls");
   }
 }

@@ -5,11 +5,10 @@ package dev.tollgate.core.pipeline;
  *
  * <pre>
  * codec → keepAlive → metrics → guard → body → route → auth → plan → rateLimit → quota
- *   → concurrency → upstream → error
+ *   → concurrency → cache → upstream → error
  * </pre>
  *
- * (the response cache slots in between concurrency and upstream when it lands). Upstream-side
- * stages run on each pooled provider connection:
+ * Upstream-side stages run on each pooled provider connection:
  *
  * <pre>
  * tls? → codec → idle → usageTap → relay   (upstream ⇄ usage tap ⇄ relay back to the client)
@@ -30,6 +29,7 @@ public enum PipelineStage {
   RATE_LIMIT(Side.CLIENT, "rateLimit", false),
   QUOTA(Side.CLIENT, "quota", false),
   CONCURRENCY(Side.CLIENT, "concurrency", false),
+  CACHE(Side.CLIENT, "cache", false),
   UPSTREAM(Side.CLIENT, "upstream", false),
   ERROR(Side.CLIENT, "error", false),
 

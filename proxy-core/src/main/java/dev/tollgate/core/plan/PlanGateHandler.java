@@ -62,6 +62,7 @@ public final class PlanGateHandler extends ChannelInboundHandlerAdapter {
     }
     context.plan(plan);
     context.units(access.weight());
+    context.cacheTtlSeconds(access.cacheTtlSeconds());
     ctx.fireChannelRead(request);
   }
 

@@ -61,7 +61,8 @@ public final class TestServices {
         new ApiKeyVerifier(store, config.current().auth()), new JwtAuthenticator(store, 1, 1000),
         new TenantDirectory(store, 1000), plans,
         new GcraRateLimiter(System::nanoTime, 10_000), ledgers, new InFlightCounter(),
-        new ProviderKeyResolver(() -> null, audit, Runnable::run, 60_000, 1000), audit, null, upstreamTls);
+        new ProviderKeyResolver(() -> null, audit, Runnable::run, 60_000, 1000), audit,
+        new dev.tollgate.core.cache.ResponseCache(16 << 20), null, upstreamTls);
   }
 
   public static PlanCatalogue catalogue(String relative) {

@@ -3,6 +3,7 @@ package dev.tollgate.server.bootstrap;
 import dev.tollgate.core.audit.AuditChain;
 import dev.tollgate.core.audit.AuditLog;
 import dev.tollgate.core.auth.ApiKeyVerifier;
+import dev.tollgate.core.cache.ResponseCache;
 import dev.tollgate.core.config.VaultConfig;
 import dev.tollgate.core.store.SqliteAuditStore;
 import dev.tollgate.core.store.SqliteVaultStore;
@@ -95,6 +96,9 @@ public final class GatewayServer implements AutoCloseable {
   private final SqliteVaultStore vaultStore;
   private final AtomicReference<Vault> vault = new AtomicReference<>();
   private final ProviderKeyResolver providerKeys;
+  private final ResponseCache responseCache = new ResponseCache(RESPONSE_CACHE_BYTES);
+  /** The response cache's memory budget. */
+  private static final long RESPONSE_CACHE_BYTES = 64L << 20;
   private final EventLoopGroup bossGroup;
   private final EventLoopGroup workerGroup;
   private final ChannelGroup serverChannels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
@@ -129,7 +133,8 @@ public final class GatewayServer implements AutoCloseable {
     this.tenants = new TenantDirectory(store, current.auth().keyCacheRefreshMillis());
     GatewayServices services = new GatewayServices(config, metrics, usageSink, verifier, jwtAuthenticator, tenants,
         admission.resolver(), admission.rateLimiter(), admission.ledgers(), admission.inFlight(),
-        providerKeys, audit, serverTls(current.server()), upstreamTls(current.upstream().trustCertFile()));
+        providerKeys, audit, responseCache, serverTls(current.server()),
+        upstreamTls(current.upstream().trustCertFile()));
     this.pipeline = new GatewayPipeline(services, socketClass);
     log.info("transport: {}", epoll ? "epoll" : "nio");
     bossGroup.next().scheduleAtFixedRate(audit::flushSuppressed, 60, 60, TimeUnit.SECONDS);
