@@ -59,6 +59,10 @@ final class Traffic {
     return http.send(request, HttpResponse.BodyHandlers.ofString());
   }
 
+  CompletableFuture<HttpResponse<String>> sendAsync(HttpRequest request) {
+    return http.sendAsync(request, HttpResponse.BodyHandlers.ofString());
+  }
+
   HttpResponse<String> chat(String key) throws IOException, InterruptedException {
     return send(post("/v1/chat/completions", key, CHAT_BODY).build());
   }
