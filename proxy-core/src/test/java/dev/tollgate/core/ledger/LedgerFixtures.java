@@ -80,4 +80,14 @@ final class LedgerFixtures {
     }
     return sum;
   }
+
+  /** Ledger settings for tests: periodic flushes never fire, so each test decides when to flush. */
+  static final class LedgerConfigs {
+    private LedgerConfigs() {
+    }
+
+    static LedgerConfig of(java.nio.file.Path dataDir) {
+      return LedgerConfig.defaults(dataDir).withFlushIntervalMillis(3_600_000);
+    }
+  }
 }
