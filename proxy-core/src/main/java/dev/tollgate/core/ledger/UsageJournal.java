@@ -37,12 +37,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class UsageJournal implements AutoCloseable {
 
-  /** Sees records in sequence order: on the writer thread once durable, or during replay. */
-  @FunctionalInterface
-  interface RecordListener {
-    void onDurable(long seq, UsageEvent event);
-  }
-
   private static final Logger LOG = LoggerFactory.getLogger(UsageJournal.class);
   private static final String PREFIX = "usage-";
   private static final String SUFFIX = ".journal";
@@ -142,17 +136,23 @@ public final class UsageJournal implements AutoCloseable {
           "usage journal queue full: " + maxQueuedRecords + " records"));
       return done;
     }
-    queue.offer(new Pending(event, done));
+    Pending pending = new Pending(event, done);
+    queue.offer(pending);
     // Dekker pair with runWriter: the offer above is a volatile write, so either the writer sees the
     // record on its re-check, or we see writerParked and wake it.
     if (writerParked) {
       LockSupport.unpark(writer);
     }
+    // Closed while we queued: the writer may have gone already. Whoever removes the record fails it.
+    if (closed && queue.remove(pending)) {
+      queued.decrementAndGet();
+      done.completeExceptionally(new IllegalStateException("usage journal closed"));
+    }
     return done;
   }
 
   /** Deletes closed segments whose records all have a sequence number {@code <= checkpointSeq}. */
-  public void releaseUpTo(long checkpointSeq) {
+  void releaseUpTo(long checkpointSeq) {
     List<Path> files = segments(dir);
     // The newest segment is the one being written; a segment's last seq is the next one's first - 1.
     for (int i = 0; i + 1 < files.size(); i++) {
@@ -480,6 +480,12 @@ public final class UsageJournal implements AutoCloseable {
   private static long firstSeq(Path file) {
     String name = file.getFileName().toString();
     return Long.parseLong(name.substring(PREFIX.length(), name.length() - SUFFIX.length()));
+  }
+
+  /** Sees records in sequence order: on the writer thread once durable, or during replay. */
+  @FunctionalInterface
+  interface RecordListener {
+    void onDurable(long seq, UsageEvent event);
   }
 
   private record Pending(UsageEvent event, CompletableFuture<Void> done) { }

@@ -27,6 +27,10 @@ public final class UsageLedger {
       "cached_input_tokens", "cache_creation_input_tokens", "reasoning_tokens", "audio_input_tokens",
       "audio_output_tokens", "cost_micro_usd", "unpriced_requests", "request_bytes", "response_bytes"};
 
+  /** Moves the checkpoint forward, never back. */
+  static final String CHECKPOINT_SQL = "INSERT INTO usage_ledger_checkpoint (id, journal_seq) VALUES (1, ?)"
+      + " ON CONFLICT (id) DO UPDATE SET journal_seq = MAX(journal_seq, excluded.journal_seq)";
+
   private static final String[] SCHEMA = {
       "CREATE TABLE IF NOT EXISTS usage_ledger (tenant_id TEXT NOT NULL, project_id TEXT NOT NULL,"
           + " key_id TEXT NOT NULL, route TEXT NOT NULL, provider TEXT NOT NULL, model TEXT NOT NULL,"
@@ -130,9 +134,6 @@ public final class UsageLedger {
     return "INSERT INTO usage_ledger (" + columns + ") VALUES (" + values + ")"
         + " ON CONFLICT (tenant_id, day, project_id, key_id, route, provider, model) DO UPDATE SET " + updates;
   }
-
-  static final String CHECKPOINT_SQL = "INSERT INTO usage_ledger_checkpoint (id, journal_seq) VALUES (1, ?)"
-      + " ON CONFLICT (id) DO UPDATE SET journal_seq = MAX(journal_seq, excluded.journal_seq)";
 
   private static UsageRow row(String tenantId, Set<UsageDimension> dims, ResultSet rs) throws SQLException {
     String[] values = new String[UsageDimension.values().length];

@@ -138,6 +138,27 @@ class UsageJournalTest {
   }
 
   @Test
+  void newRecordsNeverFollowATornRecordInTheSegmentTheyReuse() throws IOException {
+    UsageJournal journal = journal(4_096, 65_536);
+    journal.start((seq, event) -> { });
+    UsageEvent before = mixedEvents(1, 1).get(0);
+    journal.append(before).join();
+    journal.close();
+    // A crash right after the next segment was started, mid-way through its first record.
+    Files.write(dir.resolve("usage-00000000000000000002.journal"), new byte[] {0, 0, 0, 90, 1, 2, 3, 4, 5});
+
+    UsageJournal reopened = journal(4_096, 65_536);
+    reopened.start((seq, event) -> { });
+    UsageEvent after = mixedEvents(1, 2).get(0);
+    reopened.append(after).join();
+    reopened.close();
+
+    List<UsageEvent> replayed = new ArrayList<>();
+    journal(4_096, 65_536).replay(0, (seq, event) -> replayed.add(event));
+    assertThat(replayed).containsExactly(before, after);
+  }
+
+  @Test
   void newSequenceNumbersStartAboveTheLedgerCheckpoint() {
     UsageJournal journal = journal(4_096, 65_536, 41);
     List<Long> seqs = new ArrayList<>();
