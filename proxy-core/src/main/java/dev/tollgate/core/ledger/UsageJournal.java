@@ -1,0 +1,492 @@
+package dev.tollgate.core.ledger;
+
+import dev.tollgate.core.usage.TokenUsage;
+import dev.tollgate.core.usage.UsageEvent;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.zip.CRC32C;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The append-only, crash-safe journal of billable usage events, with group commit: event loops enqueue
+ * records without blocking; one writer thread ({@code tollgate-usage-journal}) writes whatever has queued
+ * and calls {@code force} once per batch, then completes the batch's futures.
+ *
+ * <p>File layout: segments {@code usage-<firstSeq>.journal} in the journal directory; each record is
+ * {@code [int payloadLength][int crc32c(payload)][payload]}, the payload starting with its sequence
+ * number. Replay stops a segment at the first short or corrupt record (a torn tail after a crash).
+ */
+public final class UsageJournal implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(UsageJournal.class);
+  private static final String PREFIX = "usage-";
+  private static final String SUFFIX = ".journal";
+  private static final int HEADER_BYTES = 8;
+  private static final int MAX_PAYLOAD_BYTES = 64 * 1024;
+  private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+  private final Path dir;
+  private final long segmentMaxBytes;
+  private final int maxBatchRecords;
+  private final int maxQueuedRecords;
+  private final Queue<Pending> queue = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger queued = new AtomicInteger();
+  private final AtomicLong forces = new AtomicLong();
+  private final AtomicLong appended = new AtomicLong();
+  private final Thread writer;
+  private volatile boolean writerParked;
+  private volatile boolean closed;
+  private volatile RecordListener listener = (seq, event) -> { };
+  private volatile Runnable beforeForce = () -> { };
+  // Writer-thread state.
+  private FileChannel segment;
+  private long segmentBytes;
+  private long nextSeq;
+  private ByteBuffer batchBuffer = ByteBuffer.allocate(64 * 1024);
+
+  private UsageJournal(Path dir, long nextSeq, long segmentMaxBytes, int maxBatchRecords, int maxQueuedRecords) {
+    this.dir = dir;
+    this.nextSeq = nextSeq;
+    this.segmentMaxBytes = segmentMaxBytes;
+    this.maxBatchRecords = maxBatchRecords;
+    this.maxQueuedRecords = maxQueuedRecords;
+    this.writer = new Thread(this::runWriter, "tollgate-usage-journal");
+    this.writer.setDaemon(true);
+  }
+
+  /**
+   * Opens the journal in {@code dir} (created if needed) without starting the writer: call
+   * {@link #replay} first, then {@link #start}. New records get sequence numbers above both the last
+   * record on disk and {@code minSeqExclusive} (the ledger's checkpoint). Blocking; call at startup.
+   */
+  static UsageJournal open(Path dir, long minSeqExclusive, long segmentMaxBytes, int maxBatchRecords,
+      int maxQueuedRecords) {
+    Objects.requireNonNull(dir, "dir");
+    if (segmentMaxBytes < 4096) {
+      throw new IllegalArgumentException("segmentMaxBytes: " + segmentMaxBytes + " (expected: >= 4096)");
+    }
+    if (maxBatchRecords <= 0) {
+      throw new IllegalArgumentException("maxBatchRecords: " + maxBatchRecords + " (expected: > 0)");
+    }
+    if (maxQueuedRecords <= 0) {
+      throw new IllegalArgumentException("maxQueuedRecords: " + maxQueuedRecords + " (expected: > 0)");
+    }
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create journal directory " + dir, e);
+    }
+    long lastOnDisk = Long.MIN_VALUE;
+    for (Path file : segments(dir)) {
+      lastOnDisk = Math.max(lastOnDisk, truncateTornTail(file));
+    }
+    long next = Math.max(lastOnDisk, minSeqExclusive) + 1;
+    return new UsageJournal(dir, next, segmentMaxBytes, maxBatchRecords, maxQueuedRecords);
+  }
+
+  /**
+   * Feeds every intact record with a sequence number above {@code afterSeq} to {@code consumer}, in
+   * order, and returns the highest sequence number seen (or {@code afterSeq} if none). Blocking.
+   */
+  long replay(long afterSeq, RecordListener consumer) {
+    return Math.max(afterSeq, replayInto(segments(dir), afterSeq, consumer));
+  }
+
+  /** Starts the writer; {@code listener} sees every record once it is durable. */
+  void start(RecordListener listener) {
+    this.listener = Objects.requireNonNull(listener, "listener");
+    openSegment();
+    writer.start();
+  }
+
+  /**
+   * Queues {@code event}; the future completes once its record is on disk (after {@code force}), or
+   * fails when the journal is closed, full ({@link RejectedExecutionException}) or the write failed.
+   * Never blocks: safe on an event loop.
+   */
+  public CompletableFuture<Void> append(UsageEvent event) {
+    Objects.requireNonNull(event, "event");
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    if (closed) {
+      done.completeExceptionally(new IllegalStateException("usage journal closed"));
+      return done;
+    }
+    if (queued.incrementAndGet() > maxQueuedRecords) {
+      queued.decrementAndGet();
+      done.completeExceptionally(new RejectedExecutionException(
+          "usage journal queue full: " + maxQueuedRecords + " records"));
+      return done;
+    }
+    Pending pending = new Pending(event, done);
+    queue.offer(pending);
+    // Dekker pair with runWriter: the offer above is a volatile write, so either the writer sees the
+    // record on its re-check, or we see writerParked and wake it.
+    if (writerParked) {
+      LockSupport.unpark(writer);
+    }
+    // Closed while we queued: the writer may have gone already. Whoever removes the record fails it.
+    if (closed && queue.remove(pending)) {
+      queued.decrementAndGet();
+      done.completeExceptionally(new IllegalStateException("usage journal closed"));
+    }
+    return done;
+  }
+
+  /** Deletes closed segments whose records all have a sequence number {@code <= checkpointSeq}. */
+  void releaseUpTo(long checkpointSeq) {
+    List<Path> files = segments(dir);
+    // The newest segment is the one being written; a segment's last seq is the next one's first - 1.
+    for (int i = 0; i + 1 < files.size(); i++) {
+      if (firstSeq(files.get(i + 1)) - 1 > checkpointSeq) {
+        return;
+      }
+      try {
+        Files.deleteIfExists(files.get(i));
+      } catch (IOException e) {
+        LOG.warn("cannot delete absorbed journal segment {}", files.get(i), e);
+      }
+    }
+  }
+
+  /** Number of {@code force} calls so far (one per written batch). */
+  public long forceCount() {
+    return forces.get();
+  }
+
+  /** Number of records written so far. */
+  public long appendCount() {
+    return appended.get();
+  }
+
+  /** Writes and forces whatever is queued, then stops the writer. Blocking. */
+  @Override
+  public void close() {
+    closed = true;
+    LockSupport.unpark(writer);
+    try {
+      writer.join(TimeUnit.SECONDS.toMillis(10));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Test hook: stops the writer as kill -9 would, leaving queued records unwritten. */
+  void halt() {
+    writer.interrupt();
+    closed = true;
+    try {
+      writer.join(TimeUnit.SECONDS.toMillis(10));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Test hook: runs on the writer thread before each {@code force}, e.g. to hold a batch open. */
+  void beforeForce(Runnable hook) {
+    this.beforeForce = Objects.requireNonNull(hook, "hook");
+  }
+
+  Path directory() {
+    return dir;
+  }
+
+  // ---- writer thread ----
+
+  private void runWriter() {
+    List<Pending> batch = new ArrayList<>(Math.min(maxBatchRecords, 4096));
+    try {
+      while (true) {
+        drain(batch);
+        if (batch.isEmpty()) {
+          if (closed || Thread.currentThread().isInterrupted()) {
+            return;
+          }
+          writerParked = true;
+          if (queue.isEmpty() && !closed) {
+            LockSupport.parkNanos(this, IDLE_PARK_NANOS);
+          }
+          writerParked = false;
+          continue;
+        }
+        if (Thread.currentThread().isInterrupted()) {
+          return; // halted: drop the batch unwritten, as a crash would
+        }
+        writeBatch(batch);
+        batch.clear();
+      }
+    } finally {
+      closeSegment();
+      failQueued();
+    }
+  }
+
+  private void drain(List<Pending> batch) {
+    Pending p;
+    while (batch.size() < maxBatchRecords && (p = queue.poll()) != null) {
+      queued.decrementAndGet();
+      batch.add(p);
+    }
+  }
+
+  private void writeBatch(List<Pending> batch) {
+    long firstSeq = nextSeq;
+    IOException failure = null;
+    try {
+      if (segmentBytes >= segmentMaxBytes) {
+        closeSegment();
+        openSegment();
+      }
+      batchBuffer.clear();
+      for (Pending p : batch) {
+        encodeRecord(nextSeq++, p.event);
+      }
+      batchBuffer.flip();
+      int bytes = batchBuffer.remaining();
+      while (batchBuffer.hasRemaining()) {
+        segment.write(batchBuffer);
+      }
+      segmentBytes += bytes;
+      beforeForce.run();
+      segment.force(false);
+      forces.incrementAndGet();
+      appended.addAndGet(batch.size());
+    } catch (IOException e) {
+      failure = e;
+      LOG.error("usage journal write failed; {} records are not durable", batch.size(), e);
+    }
+    long seq = firstSeq;
+    for (Pending p : batch) {
+      if (failure == null) {
+        listener.onDurable(seq++, p.event);
+        p.done.complete(null);
+      } else {
+        p.done.completeExceptionally(new UncheckedIOException("usage journal write failed", failure));
+      }
+    }
+  }
+
+  private void encodeRecord(long seq, UsageEvent e) {
+    ensureRoom(HEADER_BYTES + MAX_PAYLOAD_BYTES);
+    int start = batchBuffer.position();
+    batchBuffer.position(start + HEADER_BYTES);
+    int payloadStart = batchBuffer.position();
+    batchBuffer.putLong(seq);
+    putString(e.requestId());
+    batchBuffer.putLong(e.epochMillis());
+    putString(e.tenantId());
+    putString(e.projectId());
+    putString(e.keyId());
+    putString(e.provider());
+    putString(e.operation());
+    putString(e.model());
+    batchBuffer.putInt(e.status());
+    batchBuffer.put((byte) (e.streamed() ? 1 : 0));
+    TokenUsage u = e.usage();
+    batchBuffer.putLong(u.inputTokens()).putLong(u.outputTokens()).putLong(u.cachedInputTokens())
+        .putLong(u.cacheCreationInputTokens()).putLong(u.reasoningTokens()).putLong(u.audioInputTokens())
+        .putLong(u.audioOutputTokens());
+    batchBuffer.putLong(e.billableUnits()).putLong(e.overageUnits()).putLong(e.latencyNanos())
+        .putLong(e.requestBytes()).putLong(e.responseBytes());
+    int payloadLength = batchBuffer.position() - payloadStart;
+    CRC32C crc = new CRC32C();
+    crc.update(batchBuffer.array(), payloadStart, payloadLength);
+    batchBuffer.putInt(start, payloadLength);
+    batchBuffer.putInt(start + 4, (int) crc.getValue());
+  }
+
+  private void putString(String s) {
+    if (s == null) {
+      batchBuffer.putShort((short) -1);
+      return;
+    }
+    byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+    // Identifiers are short; a pathological one is cut rather than failing the whole batch.
+    int length = Math.min(bytes.length, 4096);
+    batchBuffer.putShort((short) length);
+    batchBuffer.put(bytes, 0, length);
+  }
+
+  private void ensureRoom(int bytes) {
+    if (batchBuffer.remaining() >= bytes) {
+      return;
+    }
+    ByteBuffer bigger = ByteBuffer.allocate(Math.max(batchBuffer.capacity() * 2, batchBuffer.position() + bytes));
+    batchBuffer.flip();
+    bigger.put(batchBuffer);
+    batchBuffer = bigger;
+  }
+
+  private void openSegment() {
+    Path file = dir.resolve(String.format("%s%020d%s", PREFIX, nextSeq, SUFFIX));
+    try {
+      segment = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+          StandardOpenOption.APPEND);
+      segmentBytes = segment.size();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open journal segment " + file, e);
+    }
+  }
+
+  private void closeSegment() {
+    if (segment == null) {
+      return;
+    }
+    try {
+      segment.close();
+    } catch (IOException e) {
+      LOG.warn("cannot close journal segment", e);
+    }
+    segment = null;
+  }
+
+  private void failQueued() {
+    Pending p;
+    while ((p = queue.poll()) != null) {
+      queued.decrementAndGet();
+      p.done.completeExceptionally(new IllegalStateException("usage journal closed"));
+    }
+  }
+
+  // ---- reading ----
+
+  private static long replayInto(List<Path> files, long afterSeq, RecordListener consumer) {
+    long last = Long.MIN_VALUE;
+    for (Path file : files) {
+      try {
+        last = Math.max(last, readSegment(file, afterSeq, consumer));
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read journal segment " + file, e);
+      }
+    }
+    return last;
+  }
+
+  /**
+   * Cuts {@code file} after its last intact record, so that new records never follow a torn one (a
+   * reader stops at the first bad record), and returns that record's sequence number.
+   */
+  private static long truncateTornTail(Path file) {
+    try {
+      ByteBuffer in = ByteBuffer.wrap(Files.readAllBytes(file));
+      long[] lastAndEnd = scan(file, in, Long.MAX_VALUE, (seq, event) -> { });
+      if (lastAndEnd[1] < in.capacity()) {
+        LOG.warn("journal segment {}: cutting {} torn bytes at byte {}", file, in.capacity() - lastAndEnd[1],
+            lastAndEnd[1]);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+          ch.truncate(lastAndEnd[1]);
+          ch.force(true);
+        }
+      }
+      return lastAndEnd[0];
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot repair journal segment " + file, e);
+    }
+  }
+
+  private static long readSegment(Path file, long afterSeq, RecordListener consumer) throws IOException {
+    return scan(file, ByteBuffer.wrap(Files.readAllBytes(file)), afterSeq, consumer)[0];
+  }
+
+  /** Returns {last intact seq, end offset of the last intact record}. */
+  private static long[] scan(Path file, ByteBuffer in, long afterSeq, RecordListener consumer) {
+    long last = Long.MIN_VALUE;
+    while (in.remaining() >= HEADER_BYTES) {
+      int start = in.position();
+      int length = in.getInt();
+      int storedCrc = in.getInt();
+      if (length <= 8 || length > MAX_PAYLOAD_BYTES || in.remaining() < length) {
+        LOG.warn("journal segment {}: torn record at byte {}; ignoring the rest", file, start);
+        return new long[] {last, start};
+      }
+      CRC32C crc = new CRC32C();
+      crc.update(in.array(), in.position(), length);
+      if ((int) crc.getValue() != storedCrc) {
+        LOG.warn("journal segment {}: checksum mismatch at byte {}; ignoring the rest", file, start);
+        return new long[] {last, start};
+      }
+      ByteBuffer payload = in.slice(in.position(), length);
+      in.position(in.position() + length);
+      long seq = payload.getLong();
+      if (seq <= last) {
+        LOG.warn("journal segment {}: sequence {} after {}; ignoring the rest", file, seq, last);
+        return new long[] {last, start};
+      }
+      last = seq;
+      if (seq > afterSeq) {
+        consumer.onDurable(seq, decodeEvent(payload));
+      }
+    }
+    return new long[] {last, in.position()};
+  }
+
+  private static UsageEvent decodeEvent(ByteBuffer p) {
+    String requestId = getString(p);
+    long epochMillis = p.getLong();
+    String tenantId = getString(p);
+    String projectId = getString(p);
+    String keyId = getString(p);
+    String provider = getString(p);
+    String operation = getString(p);
+    String model = getString(p);
+    int status = p.getInt();
+    boolean streamed = p.get() == 1;
+    TokenUsage usage = new TokenUsage(p.getLong(), p.getLong(), p.getLong(), p.getLong(), p.getLong(),
+        p.getLong(), p.getLong());
+    return new UsageEvent(requestId, epochMillis, tenantId, projectId, keyId, provider, operation, model, status,
+        streamed, usage, p.getLong(), p.getLong(), p.getLong(), p.getLong(), p.getLong());
+  }
+
+  private static String getString(ByteBuffer p) {
+    short length = p.getShort();
+    if (length < 0) {
+      return null;
+    }
+    byte[] bytes = new byte[length];
+    p.get(bytes);
+    return new String(bytes, StandardCharsets.UTF_8);
+  }
+
+  private static List<Path> segments(Path dir) {
+    List<Path> files = new ArrayList<>();
+    try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir, PREFIX + "*" + SUFFIX)) {
+      stream.forEach(files::add);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list journal directory " + dir, e);
+    }
+    // Zero-padded first sequence numbers: name order is sequence order.
+    files.sort(null);
+    return files;
+  }
+
+  private static long firstSeq(Path file) {
+    String name = file.getFileName().toString();
+    return Long.parseLong(name.substring(PREFIX.length(), name.length() - SUFFIX.length()));
+  }
+
+  /** Sees records in sequence order: on the writer thread once durable, or during replay. */
+  @FunctionalInterface
+  interface RecordListener {
+    void onDurable(long seq, UsageEvent event);
+  }
+
+  private record Pending(UsageEvent event, CompletableFuture<Void> done) { }
+}

@@ -1,0 +1,206 @@
+package dev.tollgate.core.ledger;
+
+import static dev.tollgate.core.ledger.LedgerFixtures.mixedEvents;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tollgate.core.usage.TokenUsage;
+import dev.tollgate.core.usage.UsageEvent;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class UsageJournalTest {
+
+  @TempDir
+  Path dir;
+
+  private final List<UsageJournal> open = new ArrayList<>();
+
+  @AfterEach
+  void closeAll() {
+    open.forEach(UsageJournal::close);
+  }
+
+  @Test
+  void groupsManyConcurrentAppendsUnderFewForces() throws Exception {
+    UsageJournal journal = journal(4_096, 65_536);
+    CountDownLatch inFirstForce = new CountDownLatch(1);
+    CountDownLatch releaseFirstForce = new CountDownLatch(1);
+    journal.beforeForce(() -> {
+      inFirstForce.countDown();
+      awaitQuietly(releaseFirstForce);
+    });
+    journal.start((seq, event) -> { });
+    CompletableFuture<Void> first = journal.append(mixedEvents(1, 1).get(0));
+    inFirstForce.await();
+
+    // 8 threads append 1,000 records each while the writer is inside its first force.
+    ConcurrentLinkedQueue<CompletableFuture<Void>> pending = new ConcurrentLinkedQueue<>();
+    List<Thread> appenders = new ArrayList<>();
+    for (int t = 0; t < 8; t++) {
+      List<UsageEvent> events = mixedEvents(1_000, 100 + t);
+      Thread appender = new Thread(() -> events.forEach(e -> pending.add(journal.append(e))));
+      appenders.add(appender);
+      appender.start();
+    }
+    for (Thread appender : appenders) {
+      appender.join();
+    }
+    releaseFirstForce.countDown();
+    first.join();
+    CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).join();
+
+    assertThat(journal.appendCount()).isEqualTo(8_001);
+    // The first batch, then 8,000 queued records in batches of at most 4,096.
+    assertThat(journal.forceCount()).isBetween(2L, 3L);
+  }
+
+  @Test
+  void replaysEveryFieldOfEveryRecordInSequenceOrder() {
+    UsageJournal journal = journal(4_096, 65_536);
+    List<UsageEvent> events = new ArrayList<>(mixedEvents(200, 3));
+    events.add(new UsageEvent("no-ids", 5L, null, null, null, null, null, null, 401, true,
+        new TokenUsage(1, 2, 3, 4, 5, 6, 7), 9, 8, 7, 6, 5));
+    journal.start((seq, event) -> { });
+    CompletableFuture.allOf(events.stream().map(journal::append).toArray(CompletableFuture[]::new)).join();
+    journal.close();
+
+    List<Long> seqs = new ArrayList<>();
+    List<UsageEvent> replayed = new ArrayList<>();
+    long last = journal(4_096, 65_536).replay(0, (seq, event) -> {
+      seqs.add(seq);
+      replayed.add(event);
+    });
+
+    assertThat(replayed).containsExactlyElementsOf(events);
+    assertThat(seqs).isSorted().doesNotHaveDuplicates().first().isEqualTo(1L);
+    assertThat(last).isEqualTo(events.size());
+  }
+
+  @Test
+  void replayStopsAtARecordWhoseChecksumDoesNotMatch() throws IOException {
+    UsageJournal journal = journal(4_096, 65_536);
+    journal.start((seq, event) -> { });
+    List<UsageEvent> events = mixedEvents(50, 5);
+    CompletableFuture.allOf(events.stream().map(journal::append).toArray(CompletableFuture[]::new)).join();
+    journal.close();
+    Path segment = onlySegment();
+    byte[] bytes = Files.readAllBytes(segment);
+    bytes[bytes.length - 3] ^= 0x5A; // flip bits inside the last record's payload
+    Files.write(segment, bytes);
+
+    List<UsageEvent> replayed = new ArrayList<>();
+    UsageJournal reopened = journal(4_096, 65_536);
+    reopened.replay(0, (seq, event) -> replayed.add(event));
+
+    assertThat(replayed).containsExactlyElementsOf(events.subList(0, 49));
+    assertThat(Files.size(segment)).isLessThan(bytes.length); // the bad tail was cut
+  }
+
+  @Test
+  void refusesAppendsBeyondTheQueueBoundWithoutBlocking() throws InterruptedException {
+    UsageJournal journal = journal(4_096, 10);
+    CountDownLatch inFirstForce = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    journal.beforeForce(() -> {
+      inFirstForce.countDown();
+      awaitQuietly(release);
+    });
+    journal.start((seq, event) -> { });
+    CompletableFuture<Void> first = journal.append(mixedEvents(1, 1).get(0));
+    inFirstForce.await();
+    List<CompletableFuture<Void>> futures = new ArrayList<>();
+    for (UsageEvent e : mixedEvents(50, 9)) {
+      futures.add(journal.append(e));
+    }
+    // Refused at once while the writer holds its first batch: append did not wait for room.
+    List<CompletableFuture<Void>> refused = futures.stream().filter(CompletableFuture::isCompletedExceptionally)
+        .toList();
+    release.countDown();
+
+    assertThat(refused).hasSize(40).allSatisfy(f -> assertThatThrownBy(f::join)
+        .isInstanceOf(CompletionException.class)
+        .hasCauseInstanceOf(RejectedExecutionException.class));
+    first.join();
+    CompletableFuture.allOf(futures.subList(0, 10).toArray(CompletableFuture[]::new)).join();
+  }
+
+  @Test
+  void newRecordsNeverFollowATornRecordInTheSegmentTheyReuse() throws IOException {
+    UsageJournal journal = journal(4_096, 65_536);
+    journal.start((seq, event) -> { });
+    UsageEvent before = mixedEvents(1, 1).get(0);
+    journal.append(before).join();
+    journal.close();
+    // A crash right after the next segment was started, mid-way through its first record.
+    Files.write(dir.resolve("usage-00000000000000000002.journal"), new byte[] {0, 0, 0, 90, 1, 2, 3, 4, 5});
+
+    UsageJournal reopened = journal(4_096, 65_536);
+    reopened.start((seq, event) -> { });
+    UsageEvent after = mixedEvents(1, 2).get(0);
+    reopened.append(after).join();
+    reopened.close();
+
+    List<UsageEvent> replayed = new ArrayList<>();
+    journal(4_096, 65_536).replay(0, (seq, event) -> replayed.add(event));
+    assertThat(replayed).containsExactly(before, after);
+  }
+
+  @Test
+  void newSequenceNumbersStartAboveTheLedgerCheckpoint() {
+    UsageJournal journal = journal(4_096, 65_536, 41);
+    List<Long> seqs = new ArrayList<>();
+    journal.start((seq, event) -> seqs.add(seq));
+    journal.append(mixedEvents(1, 1).get(0)).join();
+
+    assertThat(seqs).containsExactly(42L);
+  }
+
+  @Test
+  void appendsAfterCloseFail() {
+    UsageJournal journal = journal(4_096, 65_536);
+    journal.start((seq, event) -> { });
+    journal.close();
+
+    assertThatThrownBy(() -> journal.append(mixedEvents(1, 1).get(0)).join())
+        .hasCauseInstanceOf(IllegalStateException.class);
+  }
+
+  private UsageJournal journal(int maxBatchRecords, int maxQueuedRecords) {
+    return journal(maxBatchRecords, maxQueuedRecords, 0);
+  }
+
+  private UsageJournal journal(int maxBatchRecords, int maxQueuedRecords, long checkpointSeq) {
+    UsageJournal journal = UsageJournal.open(dir, checkpointSeq, 16L << 20, maxBatchRecords, maxQueuedRecords);
+    open.add(journal);
+    return journal;
+  }
+
+  private Path onlySegment() throws IOException {
+    try (Stream<Path> files = Files.list(dir)) {
+      List<Path> all = files.toList();
+      assertThat(all).hasSize(1);
+      return all.get(0);
+    }
+  }
+
+  private static void awaitQuietly(CountDownLatch latch) {
+    try {
+      latch.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
