@@ -20,7 +20,8 @@ public record GatewayConfig(
     PlansConfig plans,
     PricingConfig pricing,
     QuotaConfig quota,
-    VaultConfig vault) {
+    VaultConfig vault,
+    MeteringConfig metering) {
 
   public GatewayConfig {
     Objects.requireNonNull(server, "server");
@@ -33,6 +34,7 @@ public record GatewayConfig(
     Objects.requireNonNull(pricing, "pricing");
     Objects.requireNonNull(quota, "quota");
     Objects.requireNonNull(vault, "vault");
+    Objects.requireNonNull(metering, "metering");
     routes = routes == null ? java.util.List.of() : java.util.List.copyOf(routes);
     providers = java.util.Collections.unmodifiableMap(new TreeMap<>(providers));
     for (String name : providers.keySet()) {

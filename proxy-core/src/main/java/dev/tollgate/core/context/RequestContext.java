@@ -50,6 +50,7 @@ public final class RequestContext {
 
   private List<CompletionHook> completionHooks;
   private boolean completed;
+  private boolean usageRecorded;
 
   public RequestContext(String requestId, long startNanos, long startEpochMillis, GatewayConfig config,
       String method, String uri) {
@@ -98,8 +99,17 @@ public final class RequestContext {
     return true;
   }
 
+  /**
+   * Whether the request is charged: it got an answer that is not a failure of the provider or the
+   * gateway (status below 500, not a provider 429, no gateway error). Failed requests are refunded.
+   */
+  public boolean chargeable() {
+    return status != 0 && status < 500 && status != 429 && errorCode == null;
+  }
+
   public UsageEvent toUsageEvent(long nowNanos) {
     Principal p = principal;
+    boolean charged = chargeable();
     return new UsageEvent(
         requestId,
         startEpochMillis,
@@ -112,8 +122,8 @@ public final class RequestContext {
         status,
         stream,
         usage,
-        billableUnits,
-        overageUnits,
+        charged ? billableUnits : 0,
+        charged ? overageUnits : 0,
         nowNanos - startNanos,
         requestBytes,
         responseBytes);
@@ -122,6 +132,15 @@ public final class RequestContext {
   /** The model that served the request: the provider's word if it gave one, else the request's. */
   public String model() {
     return responseModel != null ? responseModel : requestModel;
+  }
+
+  /** True once the usage event went to the sink (before the last byte, durably); not sent again. */
+  public boolean usageRecorded() {
+    return usageRecorded;
+  }
+
+  public void usageRecorded(boolean usageRecorded) {
+    this.usageRecorded = usageRecorded;
   }
 
   public boolean isCompleted() {

@@ -39,7 +39,7 @@ public final class UsageAggregator implements UsageSink, AutoCloseable {
   private static final int METRICS = UsageLedger.METRIC_COLUMNS.length;
 
   private final SqliteStateStore store;
-  private final ModelPriceTable prices;
+  private final java.util.function.Supplier<ModelPriceTable> prices;
   private final UsageJournal journal;
   private final ScheduledExecutorService ticker;
   private final AtomicBoolean flushQueued = new AtomicBoolean();
@@ -51,7 +51,8 @@ public final class UsageAggregator implements UsageSink, AutoCloseable {
   // Store thread only.
   private long checkpointSeq;
 
-  private UsageAggregator(SqliteStateStore store, ModelPriceTable prices, UsageJournal journal, long checkpointSeq) {
+  private UsageAggregator(SqliteStateStore store, java.util.function.Supplier<ModelPriceTable> prices,
+      UsageJournal journal, long checkpointSeq) {
     this.store = store;
     this.prices = prices;
     this.journal = journal;
@@ -70,6 +71,13 @@ public final class UsageAggregator implements UsageSink, AutoCloseable {
    * periodic flush. Blocking; call at startup, off the event loop.
    */
   public static UsageAggregator open(SqliteStateStore store, ModelPriceTable prices, LedgerConfig config) {
+    Objects.requireNonNull(prices, "prices");
+    return open(store, () -> prices, config);
+  }
+
+  /** As {@link #open(SqliteStateStore, ModelPriceTable, LedgerConfig)}, pricing with the table in force. */
+  public static UsageAggregator open(SqliteStateStore store, java.util.function.Supplier<ModelPriceTable> prices,
+      LedgerConfig config) {
     Objects.requireNonNull(store, "store");
     Objects.requireNonNull(prices, "prices");
     Objects.requireNonNull(config, "config");
@@ -95,6 +103,11 @@ public final class UsageAggregator implements UsageSink, AutoCloseable {
   @Override
   public void accept(UsageEvent event) {
     record(event);
+  }
+
+  @Override
+  public CompletableFuture<Void> recordDurably(UsageEvent event) {
+    return record(event);
   }
 
   /**
@@ -160,7 +173,7 @@ public final class UsageAggregator implements UsageSink, AutoCloseable {
 
   private void absorb(UsageEvent e) {
     RowKey key = RowKey.of(e);
-    long cost = prices.cost(e.provider(), e.model(), e.usage());
+    long cost = prices.get().cost(e.provider(), e.model(), e.usage());
     synchronized (lock) {
       add(key, e, cost);
     }
@@ -169,7 +182,7 @@ public final class UsageAggregator implements UsageSink, AutoCloseable {
   /** Journal writer thread (or replay at open): {@code seq} is durable. */
   private void absorbDurable(long seq, UsageEvent e) {
     RowKey key = RowKey.of(e);
-    long cost = prices.cost(e.provider(), e.model(), e.usage());
+    long cost = prices.get().cost(e.provider(), e.model(), e.usage());
     synchronized (lock) {
       add(key, e, cost);
       absorbedSeq = Math.max(absorbedSeq, seq);

@@ -141,7 +141,7 @@ public final class MetricsHandler extends ChannelDuplexHandler {
             route == null ? request.method() : request.method() + " " + route.clientPath());
       }
     }
-    if (principal != null) {
+    if (principal != null && !request.usageRecorded()) {
       try {
         usageSink.accept(request.toUsageEvent(now));
       } catch (RuntimeException e) {

@@ -96,7 +96,8 @@ public final class GatewayPipeline extends ChannelInitializer<SocketChannel> imp
     p.addLast(PipelineStage.CONCURRENCY.handlerName(), concurrencyHandler);
     p.addLast(PipelineStage.CACHE.handlerName(),
         new CacheHandler(services.responseCache(), services.metrics(), MAX_CACHED_RESPONSE_BYTES));
-    p.addLast(PipelineStage.UPSTREAM.handlerName(), new UpstreamForwardHandler(connector, services.metrics(), services.providerKeys()));
+    p.addLast(PipelineStage.UPSTREAM.handlerName(), new UpstreamForwardHandler(connector, services.metrics(), services.providerKeys(),
+        services.usageSink()));
     p.addLast(PipelineStage.ERROR.handlerName(), errorHandler);
   }
 

@@ -161,9 +161,7 @@ public final class QuotaHandler extends ChannelInboundHandlerAdapter {
 
   /** Runs once when the request ends: charge what was used, or give everything back on failure. */
   private void settle(RequestContext done, Reservation units, Reservation tokens, Reservation cost, String subject) {
-    int status = done.status();
-    boolean failed = status >= 500 || status == 429 || done.errorCode() != null || status == 0;
-    if (failed) {
+    if (!done.chargeable()) {
       if (units != null) {
         ledgers.requests().refund(units);
       }

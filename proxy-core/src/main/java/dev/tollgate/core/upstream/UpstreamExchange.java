@@ -22,6 +22,8 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
+import dev.tollgate.core.usage.UsageSink;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +53,7 @@ final class UpstreamExchange {
   private final RequestContext request;
   private final UpstreamConnector connector;
   private final GatewayMetrics metrics;
+  private final UsageSink usageSink;
   private final Runnable onDone;
   private final long connectTimeoutMillis;
   private final long responseTimeoutMillis;
@@ -68,8 +71,10 @@ final class UpstreamExchange {
   private boolean upstreamKeepAlive;
 
   UpstreamExchange(ChannelHandlerContext clientCtx, RequestContext request, UpstreamConnector connector,
-      GatewayMetrics metrics, long connectTimeoutMillis, long responseTimeoutMillis, Runnable onDone) {
+      GatewayMetrics metrics, UsageSink usageSink, long connectTimeoutMillis, long responseTimeoutMillis,
+      Runnable onDone) {
     this.clientCtx = clientCtx;
+    this.usageSink = usageSink;
     this.request = request;
     this.connector = connector;
     this.metrics = metrics;
@@ -194,20 +199,52 @@ final class UpstreamExchange {
   }
 
   private void relayContent(HttpContent content) {
-    boolean last = content instanceof LastHttpContent;
-    // ownership passes to the client channel: the encoder releases it once written
-    clientCtx.write(content);
-    if (last) {
-      state = State.DONE;
-      clientCtx.flush();
-      Channel ch = upstream;
-      unbind(ch);
-      if (upstreamKeepAlive) {
-        connector.release(ch);
+    if (!(content instanceof LastHttpContent)) {
+      // ownership passes to the client channel: the encoder releases it once written
+      clientCtx.write(content);
+      return;
+    }
+    state = State.DONE;
+    Channel ch = upstream;
+    unbind(ch);
+    if (upstreamKeepAlive) {
+      connector.release(ch);
+    } else {
+      ch.close();
+    }
+    // the answer is only complete for the client once its usage would survive a crash
+    CompletableFuture<Void> durable = recordUsage();
+    if (durable.isDone()) {
+      clientCtx.writeAndFlush(content);
+      finish();
+      return;
+    }
+    clientCtx.flush();
+    durable.whenComplete((ignored, error) -> clientCtx.executor().execute(() -> {
+      if (error != null) {
+        log.warn("{} usage journal failed; the request is counted but not crash-safe: {}",
+            request.requestId(), error.toString());
+      }
+      if (clientCtx.channel().isActive()) {
+        clientCtx.writeAndFlush(content);
       } else {
-        ch.close();
+        content.release();
       }
       finish();
+    }));
+  }
+
+  /** Hands the request's usage to the sink now, before the last byte; the metrics stage will not again. */
+  private CompletableFuture<Void> recordUsage() {
+    if (request.principal() == null) {
+      return UsageSink.DONE;
+    }
+    request.usageRecorded(true);
+    try {
+      return usageSink.recordDurably(request.toUsageEvent(System.nanoTime()));
+    } catch (RuntimeException e) {
+      log.error("{} usage sink failed", request.requestId(), e);
+      return UsageSink.DONE;
     }
   }
 

@@ -8,6 +8,7 @@ import dev.tollgate.core.context.RequestContext;
 import dev.tollgate.core.error.ErrorResponses;
 import dev.tollgate.core.error.GatewayError;
 import dev.tollgate.core.metrics.GatewayMetrics;
+import dev.tollgate.core.usage.UsageSink;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -27,8 +28,12 @@ public final class UpstreamForwardHandler extends ChannelInboundHandlerAdapter {
   private final ParkedRequest parked = new ParkedRequest();
   private UpstreamExchange exchange;
 
-  public UpstreamForwardHandler(UpstreamConnector connector, GatewayMetrics metrics, ProviderKeyResolver keys) {
+  private final UsageSink usageSink;
+
+  public UpstreamForwardHandler(UpstreamConnector connector, GatewayMetrics metrics, ProviderKeyResolver keys,
+      UsageSink usageSink) {
     this.connector = connector;
+    this.usageSink = usageSink;
     this.metrics = metrics;
     this.keys = keys;
   }
@@ -69,7 +74,7 @@ public final class UpstreamForwardHandler extends ChannelInboundHandlerAdapter {
         ? provider.connectTimeoutMillis() : config.upstream().connectTimeoutMillis();
     long responseTimeout = provider.responseTimeoutMillis() != null
         ? provider.responseTimeoutMillis() : config.upstream().responseTimeoutMillis();
-    UpstreamExchange started = new UpstreamExchange(ctx, request, connector, metrics, connectTimeout,
+    UpstreamExchange started = new UpstreamExchange(ctx, request, connector, metrics, usageSink, connectTimeout,
         responseTimeout, () -> exchangeDone(request));
     exchange = started;
     started.start(upstreamRequest);

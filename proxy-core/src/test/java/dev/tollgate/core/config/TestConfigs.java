@@ -33,7 +33,8 @@ public final class TestConfigs {
         new PlansConfig("config/plans/edge-gateway.yaml"),
         new PricingConfig("config/models.yaml"),
         new QuotaConfig(1000, 1000, 30_000, 4096),
-        new VaultConfig(java.util.List.of(), 60_000, 10_000));
+        new VaultConfig(java.util.List.of(), 60_000, 10_000),
+        new MeteringConfig(1000, 5000, 50, 1.08, "", ""));
   }
 
   public static ProviderConfig provider(String baseUrl, String auth, String apiKey, String dialect) {

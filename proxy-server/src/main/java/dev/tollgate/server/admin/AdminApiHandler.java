@@ -9,7 +9,9 @@ import dev.tollgate.core.auth.ApiKeys;
 import dev.tollgate.core.audit.AuditEvent;
 import dev.tollgate.core.audit.AuditLog;
 import dev.tollgate.core.audit.AuditOutcome;
+import dev.tollgate.core.alert.AlertTargets;
 import dev.tollgate.core.auth.TenantDirectory;
+import dev.tollgate.core.ledger.UsageLedger;
 import dev.tollgate.core.store.SqliteAuditStore;
 import dev.tollgate.core.upstream.ProviderKeyResolver;
 import dev.tollgate.core.vault.Vault;
@@ -71,6 +73,8 @@ public final class AdminApiHandler extends SimpleChannelInboundHandler<FullHttpR
   private final QuotaHandler.Ledgers ledgers;
   private final InFlightCounter inFlight;
   private final VaultAdminRoutes vaultRoutes;
+  private UsageAdminRoutes usageRoutes;
+  private UsageLedger ledger;
   private final AuditLog audit;
   private static final Pattern TENANT_PREFIX = Pattern.compile("/admin/tenants/([^/]+)");
   private static final Pattern STANDING = Pattern.compile("/admin/tenants/([^/]+)/standing");
@@ -136,8 +140,13 @@ public final class AdminApiHandler extends SimpleChannelInboundHandler<FullHttpR
       return;
     }
     String source = sourceOf(ctx);
+    String accept = request.headers().get(HttpHeaderNames.ACCEPT);
+    boolean wantsCsv = accept != null && accept.contains("text/csv");
     async(ctx, keepAlive, () -> {
       Reply reply = vaultRoutes.dispatch(method, uri, path, body);
+      if (reply == null && usageRoutes != null) {
+        reply = usageRoutes.dispatch(method, uri, path, body, wantsCsv);
+      }
       if (reply == null) {
         reply = dispatch(method, path, body);
       }
@@ -246,6 +255,13 @@ public final class AdminApiHandler extends SimpleChannelInboundHandler<FullHttpR
     return new Reply(HttpResponseStatus.CREATED, tenantJson(tenant));
   }
 
+  /** Adds the metering routes (usage JSON/CSV, alert webhooks) and cost/margin in the standing. */
+  public AdminApiHandler withMetering(UsageLedger usageLedger, AlertTargets alertTargets) {
+    this.ledger = usageLedger;
+    this.usageRoutes = new UsageAdminRoutes(store, usageLedger, alertTargets);
+    return this;
+  }
+
   /** PATCH {plan?, overage?, overrides?}: a plan change applies from the next request. */
   private Reply patchTenant(String tenantId, JsonNode body) {
     java.util.Optional<TenantRecord> existing = store.tenant(tenantId);
@@ -323,6 +339,20 @@ public final class AdminApiHandler extends SimpleChannelInboundHandler<FullHttpR
     out.put("billableOverageUnits", used.overageUnits());
     out.put("leasedUnits", used.leasedUnits());
     out.put("inFlightRequests", inFlight.inFlight(tenantId));
+    if (ledger != null) {
+      java.time.LocalDate today = java.time.LocalDate.now(java.time.ZoneOffset.UTC);
+      java.util.List<dev.tollgate.core.ledger.UsageRow> month = ledger.query(tenantId, today.withDayOfMonth(1), today,
+          java.util.Set.of());
+      long costMicros = month.isEmpty() ? 0 : month.get(0).totals().costMicroUsd();
+      out.put("providerCostUsd", costMicros / 1e6);
+      if (plan != null && plan.priceCents() != null) {
+        double priceUsd = plan.priceCents() / 100.0 * config.current().metering().planCurrencyToUsd();
+        out.put("planPrice", plan.priceCents() / 100.0);
+        out.put("planCurrency", plan.currency());
+        out.put("planPriceUsd", priceUsd);
+        out.put("marginUsd", priceUsd - costMicros / 1e6);
+      }
+    }
     if (plan != null && plan.monthlyTokenBudget() != null) {
       QuotaLedger.Consumption tokens = ledgers.tokens().consumption(tenantId);
       out.put("tokenBudget", plan.monthlyTokenBudget());
@@ -430,6 +460,11 @@ public final class AdminApiHandler extends SimpleChannelInboundHandler<FullHttpR
           if (error != null) {
             log.error("admin call failed", error);
             send(ctx, keepAlive, HttpResponseStatus.INTERNAL_SERVER_ERROR, error("Internal error.", "internal_error"));
+          } else if (reply.text() != null) {
+            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, reply.status(),
+                Unpooled.wrappedBuffer(reply.text().getBytes(StandardCharsets.UTF_8)));
+            response.headers().set(HttpHeaderNames.CONTENT_TYPE, reply.contentType());
+            write(ctx, keepAlive, response);
           } else {
             send(ctx, keepAlive, reply.status(), reply.body());
           }
@@ -577,7 +612,10 @@ public final class AdminApiHandler extends SimpleChannelInboundHandler<FullHttpR
     return out;
   }
 
-  /** An admin API answer: status and JSON body. */
-  record Reply(HttpResponseStatus status, JsonNode body) {
+  /** An admin API answer: status and a JSON body, or a text body with its content type (CSV). */
+  record Reply(HttpResponseStatus status, JsonNode body, String text, String contentType) {
+    Reply(HttpResponseStatus status, JsonNode body) {
+      this(status, body, null, null);
+    }
   }
 }

@@ -103,6 +103,11 @@ public final class Admission implements AutoCloseable {
     return inFlight;
   }
 
+  /** The price table in force (swapped on reload). */
+  public java.util.function.Supplier<ModelPriceTable> prices() {
+    return prices::get;
+  }
+
   /** Swaps in a reloaded price table. */
   public void prices(ModelPriceTable table) {
     prices.set(table);

@@ -3,7 +3,19 @@ package dev.tollgate.server.bootstrap;
 import dev.tollgate.core.audit.AuditChain;
 import dev.tollgate.core.audit.AuditLog;
 import dev.tollgate.core.auth.ApiKeyVerifier;
+import dev.tollgate.core.alert.AlertTargets;
+import dev.tollgate.core.alert.MarginAlert;
+import dev.tollgate.core.alert.RetryPolicy;
+import dev.tollgate.core.alert.SqliteAlertStore;
+import dev.tollgate.core.alert.ThresholdTracker;
+import dev.tollgate.core.alert.WebhookSender;
 import dev.tollgate.core.cache.ResponseCache;
+import dev.tollgate.core.ledger.LedgerConfig;
+import dev.tollgate.core.ledger.UsageAggregator;
+import dev.tollgate.core.ledger.UsageLedger;
+import dev.tollgate.server.metering.AlertMonitor;
+import java.net.http.HttpClient;
+import java.time.Duration;
 import dev.tollgate.core.config.VaultConfig;
 import dev.tollgate.core.store.SqliteAuditStore;
 import dev.tollgate.core.store.SqliteVaultStore;
@@ -96,6 +108,10 @@ public final class GatewayServer implements AutoCloseable {
   private final SqliteVaultStore vaultStore;
   private final AtomicReference<Vault> vault = new AtomicReference<>();
   private final ProviderKeyResolver providerKeys;
+  private final UsageAggregator aggregator;
+  private final UsageLedger usageLedger;
+  private final AlertTargets alertTargets;
+  private final AlertMonitor alertMonitor;
   private final ResponseCache responseCache = new ResponseCache(RESPONSE_CACHE_BYTES);
   /** The response cache's memory budget. */
   private static final long RESPONSE_CACHE_BYTES = 64L << 20;
@@ -128,8 +144,19 @@ public final class GatewayServer implements AutoCloseable {
         current.vault().keyCacheTtlMillis(), current.vault().keyCacheMaxEntries());
     this.verifier = new ApiKeyVerifier(store, current.auth());
     this.jwtAuthenticator = new JwtAuthenticator(store, JWT_VERIFY_THREADS, current.auth().keyCacheRefreshMillis());
-    UsageSink usageSink = new MetricsUsageSink(metrics);
     this.admission = Admission.create(current, store, plans);
+    this.aggregator = UsageAggregator.open(sqlite, admission.prices(),
+        LedgerConfig.defaults(Path.of(current.store().dataDir()))
+            .withFlushIntervalMillis(current.metering().flushIntervalMillis()));
+    this.usageLedger = new UsageLedger(sqlite);
+    this.alertTargets = new AlertTargets(sqlite);
+    UsageSink usageSink = UsageSink.of(new MetricsUsageSink(metrics), aggregator);
+    SqliteAlertStore alertStore = new SqliteAlertStore(sqlite);
+    Clock clock = Clock.systemUTC();
+    this.alertMonitor = new AlertMonitor(config, store, admission.resolver(), admission.ledgers().requests(),
+        usageLedger, alertTargets, new ThresholdTracker(alertStore, clock), new MarginAlert(alertStore, clock),
+        new WebhookSender(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(), alertStore,
+            sqlite.executor(), RetryPolicy.DEFAULT, clock), clock);
     this.tenants = new TenantDirectory(store, current.auth().keyCacheRefreshMillis());
     GatewayServices services = new GatewayServices(config, metrics, usageSink, verifier, jwtAuthenticator, tenants,
         admission.resolver(), admission.rateLimiter(), admission.ledgers(), admission.inFlight(),
@@ -137,6 +164,15 @@ public final class GatewayServer implements AutoCloseable {
         upstreamTls(current.upstream().trustCertFile()));
     this.pipeline = new GatewayPipeline(services, socketClass);
     log.info("transport: {}", epoll ? "epoll" : "nio");
+    io.micrometer.core.instrument.Gauge.builder("tollgate_store_writes", store, StateStore::writeCount)
+        .description("State-changing statements committed by the embedded store since start")
+        .register(metrics.registry());
+    io.micrometer.core.instrument.Gauge.builder("tollgate_usage_journal_forces", aggregator,
+            a -> a.journal().forceCount())
+        .description("fsyncs of the usage journal since start (group commit)").register(metrics.registry());
+    long alertEvery = current.metering().alertCheckIntervalMillis();
+    bossGroup.next().scheduleWithFixedDelay(() -> store.executor().execute(alertMonitor::checkAll),
+        alertEvery, alertEvery, TimeUnit.MILLISECONDS);
     bossGroup.next().scheduleAtFixedRate(audit::flushSuppressed, 60, 60, TimeUnit.SECONDS);
   }
 
@@ -187,7 +223,7 @@ public final class GatewayServer implements AutoCloseable {
             ch.pipeline().addLast("aggregator", new HttpObjectAggregator(1 << 20));
             ch.pipeline().addLast("admin", new AdminApiHandler(config, store, verifier, metrics, tenants,
                 admission.ledgers(), admission.inFlight(), vault::get, providerKeys, auditStore, audit,
-                new JwtAdminRoutes(store, jwtAuthenticator)));
+                new JwtAdminRoutes(store, jwtAuthenticator)).withMetering(usageLedger, alertTargets));
           }
         })
         .bind(current.admin().host(), current.admin().port()).sync().channel();
@@ -230,6 +266,18 @@ public final class GatewayServer implements AutoCloseable {
   /** The vault, or null when no KEK is configured. */
   public Vault vault() {
     return vault.get();
+  }
+
+  public UsageAggregator aggregator() {
+    return aggregator;
+  }
+
+  public UsageLedger usageLedger() {
+    return usageLedger;
+  }
+
+  public AlertMonitor alertMonitor() {
+    return alertMonitor;
   }
 
   public AuditLog audit() {

@@ -1,0 +1,38 @@
+package dev.tollgate.core.config;
+
+/**
+ * Metering: how often the in-memory usage aggregates are written to the ledger, how often plan
+ * thresholds and margins are checked for alerts, the margin target, the rate that turns plan prices
+ * into USD (provider prices are in USD), and the operator's own alert webhook (empty = log only).
+ */
+public record MeteringConfig(
+    long flushIntervalMillis,
+    long alertCheckIntervalMillis,
+    int marginTargetPercent,
+    double planCurrencyToUsd,
+    String operatorWebhookUrl,
+    String operatorWebhookSecret) {
+
+  public MeteringConfig {
+    Checks.positive("metering.flushIntervalMillis", flushIntervalMillis);
+    Checks.positive("metering.alertCheckIntervalMillis", alertCheckIntervalMillis);
+    if (marginTargetPercent < 0 || marginTargetPercent > 99) {
+      throw new IllegalArgumentException("metering.marginTargetPercent: " + marginTargetPercent + " (expected: 0..99)");
+    }
+    if (!(planCurrencyToUsd > 0)) {
+      throw new IllegalArgumentException("metering.planCurrencyToUsd: " + planCurrencyToUsd + " (expected: > 0)");
+    }
+    operatorWebhookUrl = operatorWebhookUrl == null ? "" : operatorWebhookUrl.trim();
+    operatorWebhookSecret = operatorWebhookSecret == null ? "" : operatorWebhookSecret;
+    if (!operatorWebhookUrl.isEmpty() && operatorWebhookSecret.isEmpty()) {
+      throw new IllegalArgumentException("metering.operatorWebhookSecret: missing (expected: a signing secret)");
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "MeteringConfig[flushIntervalMillis=" + flushIntervalMillis + ", alertCheckIntervalMillis="
+        + alertCheckIntervalMillis + ", marginTargetPercent=" + marginTargetPercent + ", planCurrencyToUsd="
+        + planCurrencyToUsd + ", operatorWebhook=" + (operatorWebhookUrl.isEmpty() ? "unset" : "[set]") + "]";
+  }
+}
