@@ -44,6 +44,7 @@ import dev.tollgate.core.store.StateStore;
 import dev.tollgate.core.usage.UsageSink;
 import dev.tollgate.server.admin.AdminApiHandler;
 import dev.tollgate.server.admin.JwtAdminRoutes;
+import io.micrometer.core.instrument.Gauge;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -164,10 +165,10 @@ public final class GatewayServer implements AutoCloseable {
         upstreamTls(current.upstream().trustCertFile()));
     this.pipeline = new GatewayPipeline(services, socketClass);
     log.info("transport: {}", epoll ? "epoll" : "nio");
-    io.micrometer.core.instrument.Gauge.builder("tollgate_store_writes", store, StateStore::writeCount)
+    Gauge.builder("tollgate_store_writes", store, StateStore::writeCount)
         .description("State-changing statements committed by the embedded store since start")
         .register(metrics.registry());
-    io.micrometer.core.instrument.Gauge.builder("tollgate_usage_journal_forces", aggregator,
+    Gauge.builder("tollgate_usage_journal_forces", aggregator,
             a -> a.journal().forceCount())
         .description("fsyncs of the usage journal since start (group commit)").register(metrics.registry());
     long alertEvery = current.metering().alertCheckIntervalMillis();
