@@ -38,7 +38,8 @@ class AuditTrailIT {
   static void start() throws Exception {
     upstream = VaultFixture.upstream();
     gateway = TestGateway.start(VaultFixture.yaml(upstream.baseUrl(), "k1", VaultFixture.newKek()));
-    byte[] digest = MessageDigest.getInstance("SHA-256").digest(TestGateway.ADMIN_TOKEN.getBytes(StandardCharsets.UTF_8));
+    byte[] digest = MessageDigest.getInstance("SHA-256")
+        .digest(TestGateway.ADMIN_TOKEN.getBytes(StandardCharsets.UTF_8));
     actor = "admin:" + HexFormat.of().formatHex(digest, 0, 4);
   }
 
@@ -77,7 +78,8 @@ class AuditTrailIT {
             "admin DELETE /admin/tenants/{id}/secrets/{name} SUCCESS",
             "admin PATCH /admin/tenants/{id} SUCCESS");
     assertThat(rows.get(2).get("target").asText()).endsWith(keyId);
-    List<JsonNode> rotations = audit("action=" + URLEncoder.encode("admin POST /admin/vault/rotate", StandardCharsets.UTF_8));
+    List<JsonNode> rotations =
+        audit("action=" + URLEncoder.encode("admin POST /admin/vault/rotate", StandardCharsets.UTF_8));
     assertThat(rotations).isNotEmpty().allSatisfy(row -> {
       assertThat(row.get("actor").asText()).isEqualTo(actor);
       assertThat(row.get("outcome").asText()).isEqualTo("SUCCESS");

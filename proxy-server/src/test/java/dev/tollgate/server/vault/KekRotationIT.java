@@ -72,7 +72,8 @@ class KekRotationIT {
         secrets.put(tenant, VaultFixture.secret("sk-" + tenant + "-"));
         VaultFixture.putSecret(gateway, tenant, "openai", secrets.get(tenant));
       }
-      assertThat(kekIdsOfDeks()).containsOnlyKeys("t1", "t2").allSatisfy((tenant, kek) -> assertThat(kek).isEqualTo("k1"));
+      assertThat(kekIdsOfDeks()).containsOnlyKeys("t1", "t2")
+          .allSatisfy((tenant, kek) -> assertThat(kek).isEqualTo("k1"));
     }
 
     // 2. Second life with k2 alone: a third tenant lands on k2; the k1 DEKs cannot be unwrapped, so a
@@ -140,7 +141,8 @@ class KekRotationIT {
       assertThat(failures).as("non-200 answers by status during the rotation").isEmpty();
       assertThat(okBeforeRotation).as("calls before the rotation").isPositive();
       assertThat(ok.get()).as("calls after the rotation").isGreaterThan(okAtRotation);
-      assertThat(kekIdsOfDeks()).containsOnlyKeys("t1", "t2", "t3").allSatisfy((tenant, kek) -> assertThat(kek).isEqualTo("k2"));
+      assertThat(kekIdsOfDeks()).containsOnlyKeys("t1", "t2", "t3")
+          .allSatisfy((tenant, kek) -> assertThat(kek).isEqualTo("k2"));
       for (LoggedRequest seen : upstream.findAll(postRequestedFor(urlEqualTo(VaultFixture.CHAT)))) {
         assertThat(seen.getHeader("Authorization")).isIn(
             secrets.values().stream().map(s -> "Bearer " + s).toList());
@@ -163,7 +165,8 @@ class KekRotationIT {
   }
 
   private TestGateway start(String... idKeyPairs) throws Exception {
-    return TestGateway.start(VaultFixture.yaml(upstream.baseUrl(), idKeyPairs) + "store:\n  dataDir: " + dataDir + "\n");
+    return TestGateway.start(
+        VaultFixture.yaml(upstream.baseUrl(), idKeyPairs) + "store:\n  dataDir: " + dataDir + "\n");
   }
 
   /** Tenant id to the KEK id of its DEK (every tenant here has exactly one DEK). */

@@ -68,7 +68,8 @@ class SecretLeakScanIT {
     upstream.stubFor(post(VaultFixture.CHAT).withRequestBody(containing("\"stream\":true")).atPriority(1)
         .willReturn(aResponse().withStatus(200).withHeader("content-type", "text/event-stream")
             .withBody("data: {\"choices\":[{\"delta\":{\"content\":\"hi\"}}]}\n\n"
-                + "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":1}}\n\ndata: [DONE]\n\n")));
+                + "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":1}}\n\n"
+                + "data: [DONE]\n\n")));
     upstream.stubFor(post(VaultFixture.CHAT).withRequestBody(containing("\"model\":\"boom\"")).atPriority(1)
         .willReturn(aResponse().withStatus(500).withHeader("content-type", "application/json")
             .withBody("{\"error\":{\"message\":\"The server had an error\",\"type\":\"server_error\"}}")));
@@ -106,7 +107,8 @@ class SecretLeakScanIT {
       record("anthropic", http.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/v1/messages"))
           .header("x-api-key", apiKeys.get(2)).header("anthropic-version", "2023-06-01")
           .header("content-type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"claude-3-5-haiku\",\"max_tokens\":5,\"messages\":[]}"))
+          .POST(HttpRequest.BodyPublishers.ofString(
+              "{\"model\":\"claude-3-5-haiku\",\"max_tokens\":5,\"messages\":[]}"))
           .build(), HttpResponse.BodyHandlers.ofString()));
       chat(gateway, presentedBadKey, "{\"model\":\"gpt-4o\",\"messages\":[]}", 401);
       chat(gateway, leakyKey + "x", "{\"model\":\"gpt-4o\",\"messages\":[]}", 401);

@@ -131,7 +131,8 @@ class TenantIsolationIT {
         new String[] {"OpenAI-Project", "pb"}, new String[] {"OpenAI-Organization", "bravo"},
         new String[] {"X-Project-Id", "pb"})) {
       upstream.resetRequests();
-      HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + VaultFixture.CHAT))
+      HttpResponse<String> response = http.send(
+          HttpRequest.newBuilder(URI.create(gateway.baseUrl() + VaultFixture.CHAT))
               .header("Authorization", "Bearer " + alpha.defaultKey()).header(header[0], header[1])
               .header("Content-Type", "application/json")
               .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"gpt-4o\",\"messages\":[]}")).build(),
@@ -176,7 +177,8 @@ class TenantIsolationIT {
   private HttpResponse<String> send(String url, String method, String body, String bearer) throws Exception {
     return http.send(HttpRequest.newBuilder(URI.create(url))
             .header("Authorization", "Bearer " + bearer).header("Content-Type", "application/json")
-            .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+            .method(method, body == null
+                ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
             .build(),
         HttpResponse.BodyHandlers.ofString());
   }

@@ -32,7 +32,8 @@ final class VaultFixture {
 
   static final ObjectMapper JSON = new ObjectMapper();
   static final String CHAT = "/v1/chat/completions";
-  static final String CHAT_OK = "{\"id\":\"c\",\"model\":\"gpt-4o\",\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":1}}";
+  static final String CHAT_OK =
+      "{\"id\":\"c\",\"model\":\"gpt-4o\",\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":1}}";
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private VaultFixture() {
@@ -100,7 +101,8 @@ final class VaultFixture {
     gateway.createTenant(id, "free");
     gateway.admin("POST", "/admin/tenants/" + id + "/projects", "{\"id\":\"p1\"}", 201);
     JsonNode defaultKey = gateway.createKey(id);
-    JsonNode p1Key = gateway.admin("POST", "/admin/tenants/" + id + "/keys", "{\"name\":\"p1\",\"project\":\"p1\"}", 201);
+    JsonNode p1Key =
+        gateway.admin("POST", "/admin/tenants/" + id + "/keys", "{\"name\":\"p1\",\"project\":\"p1\"}", 201);
     return new TenantKeys(id, defaultKey.get("key").asText(), defaultKey.get("id").asText(),
         p1Key.get("key").asText());
   }
