@@ -151,16 +151,20 @@ public final class AdminApiHandler extends SimpleChannelInboundHandler<FullHttpR
         reply = dispatch(method, path, body);
       }
       if (!method.equals(HttpMethod.GET)) {
-        auditAdminAction(method, path, source, reply.status());
+        auditAdminAction(method, path, body, source, reply.status());
       }
       return reply;
     });
   }
 
   /** Every admin change leaves an audit record: who (admin token id), what, on which tenant, outcome. */
-  private void auditAdminAction(HttpMethod method, String path, String source, HttpResponseStatus status) {
+  private void auditAdminAction(HttpMethod method, String path, JsonNode body, String source,
+      HttpResponseStatus status) {
     Matcher tenant = TENANT_PREFIX.matcher(path);
     String tenantId = tenant.lookingAt() ? tenant.group(1) : null;
+    if (tenantId == null && path.equals("/admin/tenants") && checkId("id", text(body, "id")) == null) {
+      tenantId = text(body, "id"); // a tenant creation names its tenant in the body, not the path
+    }
     AuditOutcome outcome = status.code() < 400 ? AuditOutcome.SUCCESS
         : status.code() == 401 || status.code() == 403 ? AuditOutcome.DENIED : AuditOutcome.FAILURE;
     audit.record(new AuditEvent(adminActor(), tenantId, "admin " + method + " " + template(path), path, source,
