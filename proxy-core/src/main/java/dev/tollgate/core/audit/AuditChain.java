@@ -35,6 +35,14 @@ public final class AuditChain {
     return record;
   }
 
+  /**
+   * The hash of the newest record this process appended or loaded, or null before the first append:
+   * verifying against it also catches the newest records deleted from the store behind our back.
+   */
+  public synchronized String headHash() {
+    return last == null ? null : last.hash();
+  }
+
   /** The record that follows {@code previous} (null for the first), at {@code time} truncated to millis. */
   public static AuditRecord next(AuditRecord previous, AuditEvent event, Instant time) {
     Objects.requireNonNull(event, "event");

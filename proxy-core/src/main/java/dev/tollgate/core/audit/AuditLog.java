@@ -33,7 +33,9 @@ public final class AuditLog {
       try {
         chain.append(event);
       } catch (RuntimeException e) {
-        log.error("audit append failed for action {}: {}", event.action(), e.toString());
+        // a sequence mismatch means records were removed from the store behind our back
+        log.error("audit append failed for action {} (the stored chain may have been tampered with): {}",
+            event.action(), e.toString());
       }
     });
   }
@@ -51,6 +53,11 @@ public final class AuditLog {
     if (secretUses.shouldRecord(tenantId, secretName, clock.instant())) {
       record(new AuditEvent(actor, tenantId, "vault.secret.use", secretName, null, AuditOutcome.SUCCESS));
     }
+  }
+
+  /** The hash of the newest record this process knows the chain ends with (null before any append). */
+  public String headHash() {
+    return chain.headHash();
   }
 
   /** Writes the summaries of suppressed auth failures whose window has closed; call periodically. */

@@ -85,7 +85,7 @@ public final class AdminApiHandler extends SimpleChannelInboundHandler<FullHttpR
       TenantDirectory tenants, QuotaHandler.Ledgers ledgers, InFlightCounter inFlight,
       Supplier<Vault> vault, ProviderKeyResolver providerKeys, SqliteAuditStore auditStore, AuditLog audit,
       JwtAdminRoutes jwtRoutes) {
-    this.vaultRoutes = new VaultAdminRoutes(store, vault, providerKeys, auditStore);
+    this.vaultRoutes = new VaultAdminRoutes(store, vault, providerKeys, auditStore, audit);
     this.audit = audit;
     this.config = config;
     this.store = store;
