@@ -20,7 +20,9 @@ public record GatewayConfig(
     PlansConfig plans,
     PricingConfig pricing,
     QuotaConfig quota,
-    VaultConfig vault) {
+    VaultConfig vault,
+    RealtimeConfig realtime,
+    TurnRelayConfig turn) {
 
   public GatewayConfig {
     Objects.requireNonNull(server, "server");
@@ -33,6 +35,8 @@ public record GatewayConfig(
     Objects.requireNonNull(pricing, "pricing");
     Objects.requireNonNull(quota, "quota");
     Objects.requireNonNull(vault, "vault");
+    Objects.requireNonNull(realtime, "realtime");
+    Objects.requireNonNull(turn, "turn");
     routes = routes == null ? java.util.List.of() : java.util.List.copyOf(routes);
     providers = java.util.Collections.unmodifiableMap(new TreeMap<>(providers));
     for (String name : providers.keySet()) {
