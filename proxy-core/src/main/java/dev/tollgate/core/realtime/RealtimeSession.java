@@ -211,8 +211,8 @@ final class RealtimeSession {
     metrics.frameFromClient();
     if (frame instanceof CloseWebSocketFrame) {
       upstreamCloseSent = true;
-      upstream.writeAndFlush(frame); // the upstream's answering close ends the session
-      scheduleCloseWait();
+      upstream.writeAndFlush(frame);
+      closeExchanged();
       return;
     }
     upstream.write(frame); // released by the upstream's encoder once written
@@ -256,11 +256,7 @@ final class RealtimeSession {
     if (frame instanceof CloseWebSocketFrame) {
       clientCloseSent = true;
       client.writeAndFlush(frame);
-      if (upstreamCloseSent) {
-        end("closed"); // our close was answered: the closing handshake is complete
-      } else {
-        scheduleCloseWait();
-      }
+      closeExchanged();
       return;
     }
     if (budgetStopped) {
@@ -405,6 +401,15 @@ final class RealtimeSession {
       client.writeAndFlush(new CloseWebSocketFrame(1011, "upstream connection lost"));
     }
     end("upstream_gone");
+  }
+
+  /** A close went one way: once both ways, the closing handshake is complete; else wait for the answer. */
+  private void closeExchanged() {
+    if (clientCloseSent && upstreamCloseSent) {
+      end("closed");
+      return;
+    }
+    scheduleCloseWait();
   }
 
   private void scheduleCloseWait() {

@@ -14,7 +14,7 @@ final class RealtimeFixtures {
 
   /**
    * Plans: {@code rt} (generous, TURN on), {@code tiny} (2 requests a month, hard cap), {@code single}
-   * (one request or session at a time), {@code noturn} (TURN off), {@code budget} (100 tokens a month).
+   * (one request or session at a time), {@code noturn} (TURN off), {@code budget} (5000 tokens a month: one session admitted, 2000 more tokens are too many).
    */
   static Path catalogue() throws IOException {
     String yaml = """
@@ -59,7 +59,7 @@ final class RealtimeFixtures {
           - name: budget
             priceCents: 400
             includedUnits: 1000000000
-            monthlyTokenBudget: 100
+            monthlyTokenBudget: 5000
         """;
     Path file = Files.createTempFile("realtime-plans", ".yaml");
     Files.writeString(file, yaml);
