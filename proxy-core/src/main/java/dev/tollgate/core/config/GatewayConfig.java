@@ -21,7 +21,9 @@ public record GatewayConfig(
     PricingConfig pricing,
     QuotaConfig quota,
     VaultConfig vault,
-    MeteringConfig metering) {
+    MeteringConfig metering,
+    RealtimeConfig realtime,
+    TurnRelayConfig turn) {
 
   public GatewayConfig {
     Objects.requireNonNull(server, "server");
@@ -35,6 +37,8 @@ public record GatewayConfig(
     Objects.requireNonNull(quota, "quota");
     Objects.requireNonNull(vault, "vault");
     Objects.requireNonNull(metering, "metering");
+    Objects.requireNonNull(realtime, "realtime");
+    Objects.requireNonNull(turn, "turn");
     routes = routes == null ? java.util.List.of() : java.util.List.copyOf(routes);
     providers = java.util.Collections.unmodifiableMap(new TreeMap<>(providers));
     for (String name : providers.keySet()) {

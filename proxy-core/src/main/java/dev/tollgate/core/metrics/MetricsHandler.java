@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * First stage after the codec, so it sees every outcome, rejections included. It opens each request's
  * {@link RequestContext} (request id, start time, config snapshot), stamps {@code x-request-id} on
  * responses that lack one, and ends the request exactly once — when its last byte is written or the
- * client goes away — recording status and latency and handing the usage event to the
+ * client goes away; a request answered with {@code 101 Switching Protocols} (a realtime WebSocket
+ * session) ends only when its connection closes — recording status and latency and handing the usage event to the
  * {@link UsageSink}. A pipelined request waits here until the one before it has ended. One per channel.
  */
 public final class MetricsHandler extends ChannelDuplexHandler {
@@ -38,6 +39,8 @@ public final class MetricsHandler extends ChannelDuplexHandler {
   private final GatewayMetrics metrics;
   private final UsageSink usageSink;
   private RequestContext current;
+  /** The current request switched protocols (realtime WebSocket): it ends when the connection closes. */
+  private boolean switchedProtocols;
   /** Messages of a pipelined request, held until {@link #current} ends; released on close. */
   private ArrayDeque<Object> pipelined;
 
@@ -70,6 +73,7 @@ public final class MetricsHandler extends ChannelDuplexHandler {
       current = new RequestContext(RequestIds.next(), System.nanoTime(), System.currentTimeMillis(),
           config.current(), request.method().name(), request.uri());
       ctx.channel().attr(ChannelAttrs.REQUEST_CONTEXT).set(current);
+      switchedProtocols = false;
       metrics.inFlight().incrementAndGet();
     }
     ctx.fireChannelRead(msg);
@@ -83,6 +87,7 @@ public final class MetricsHandler extends ChannelDuplexHandler {
       return;
     }
     if (msg instanceof HttpResponse response) {
+      switchedProtocols = response.status().code() == HttpResponseStatus.SWITCHING_PROTOCOLS.code();
       request.status(response.status().code());
       request.responseStarted(true);
       if (!response.headers().contains(ErrorResponses.REQUEST_ID_HEADER)) {
@@ -94,7 +99,7 @@ public final class MetricsHandler extends ChannelDuplexHandler {
       request.addResponseBytes(bytes);
       metrics.addRelayedBytes(bytes);
     }
-    if (msg instanceof LastHttpContent) {
+    if (msg instanceof LastHttpContent && !switchedProtocols) {
       ChannelPromise p = promise.unvoid();
       p.addListener(f -> finish(ctx, request, f.isSuccess() ? request.status() : CLIENT_CLOSED_REQUEST));
       ctx.write(msg, p);
@@ -107,7 +112,8 @@ public final class MetricsHandler extends ChannelDuplexHandler {
   public void channelInactive(ChannelHandlerContext ctx) {
     RequestContext request = current;
     if (request != null) {
-      finish(ctx, request, CLIENT_CLOSED_REQUEST);
+      // a switched session (101) ended normally when its connection closed; any other request did not
+      finish(ctx, request, switchedProtocols ? request.status() : CLIENT_CLOSED_REQUEST);
     }
     releasePipelined();
     ctx.fireChannelInactive();

@@ -22,7 +22,22 @@ import dev.tollgate.core.upstream.UpstreamConnector;
 import dev.tollgate.core.upstream.UpstreamForwardHandler;
 import dev.tollgate.core.upstream.UpstreamRelayHandler;
 import dev.tollgate.core.usage.UsageTapHandler;
+import dev.tollgate.core.realtime.PlaygroundPageHandler;
+import dev.tollgate.core.realtime.RealtimeChannels;
+import dev.tollgate.core.realtime.RealtimeHandler;
+import dev.tollgate.core.realtime.SessionTokenHandler;
+import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import java.util.List;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.WriteBufferWaterMark;
@@ -42,7 +57,8 @@ import javax.net.ssl.SSLParameters;
  * connection ({@link #initUpstreamChannel}). Stateless handlers are shared; stateful ones are created
  * per channel.
  */
-public final class GatewayPipeline extends ChannelInitializer<SocketChannel> implements UpstreamChannelInitializer {
+public final class GatewayPipeline extends ChannelInitializer<SocketChannel>
+    implements UpstreamChannelInitializer, RealtimeChannels {
 
   /** Responses larger than this are not cached (LLM answers are small; this bounds one entry). */
   static final int MAX_CACHED_RESPONSE_BYTES = 1 << 20;
@@ -55,12 +71,23 @@ public final class GatewayPipeline extends ChannelInitializer<SocketChannel> imp
   private final RateLimitHandler rateLimitHandler;
   private final ConcurrencyLimitHandler concurrencyHandler;
   private final ErrorHandler errorHandler = new ErrorHandler();
+  private final PlaygroundPageHandler playgroundHandler;
+  private final Class<? extends SocketChannel> channelClass;
+
+  /** Client stages that only speak HTTP: removed when a connection switches to WebSocket. */
+  private static final List<PipelineStage> HTTP_ONLY_STAGES = List.of(PipelineStage.KEEP_ALIVE,
+      PipelineStage.GUARD, PipelineStage.BODY, PipelineStage.ROUTE, PipelineStage.PLAYGROUND,
+      PipelineStage.SESSION_TOKEN, PipelineStage.AUTH, PipelineStage.PLAN, PipelineStage.RATE_LIMIT,
+      PipelineStage.QUOTA, PipelineStage.CONCURRENCY, PipelineStage.REALTIME, PipelineStage.CACHE,
+      PipelineStage.UPSTREAM);
 
   /** @param channelClass the socket channel type of the chosen transport (epoll or NIO) */
   public GatewayPipeline(GatewayServices services, Class<? extends SocketChannel> channelClass) {
     this.services = Objects.requireNonNull(services, "services");
     this.config = services.config();
+    this.channelClass = Objects.requireNonNull(channelClass, "channelClass");
     this.connector = new UpstreamConnector(channelClass, this);
+    this.playgroundHandler = new PlaygroundPageHandler(services.realtime().playgroundHtml());
     this.planGateHandler = new PlanGateHandler(services.plans());
     this.rateLimitHandler = new RateLimitHandler(services.rateLimiter());
     this.concurrencyHandler = new ConcurrencyLimitHandler(services.inFlight());
@@ -88,12 +115,17 @@ public final class GatewayPipeline extends ChannelInitializer<SocketChannel> imp
     p.addLast(PipelineStage.GUARD.handlerName(), new RequestGuardHandler());
     p.addLast(PipelineStage.BODY.handlerName(), new RequestBodyAggregator(server.maxBodyBytes()));
     p.addLast(PipelineStage.ROUTE.handlerName(), routeHandler);
+    p.addLast(PipelineStage.PLAYGROUND.handlerName(), playgroundHandler);
+    p.addLast(PipelineStage.SESSION_TOKEN.handlerName(),
+        new SessionTokenHandler(services.realtime().tokens(), services.tenants()));
     p.addLast(PipelineStage.AUTH.handlerName(), new AuthHandler(services.keyVerifier(),
         services.jwtAuthenticator(), services.tenants()));
     p.addLast(PipelineStage.PLAN.handlerName(), planGateHandler);
     p.addLast(PipelineStage.RATE_LIMIT.handlerName(), rateLimitHandler);
     p.addLast(PipelineStage.QUOTA.handlerName(), new QuotaHandler(services.ledgers()));
     p.addLast(PipelineStage.CONCURRENCY.handlerName(), concurrencyHandler);
+    p.addLast(PipelineStage.REALTIME.handlerName(), new RealtimeHandler(services.realtime(),
+        services.providerKeys(), services.rateLimiter(), services.ledgers(), this));
     p.addLast(PipelineStage.CACHE.handlerName(),
         new CacheHandler(services.responseCache(), services.metrics(), MAX_CACHED_RESPONSE_BYTES));
     p.addLast(PipelineStage.UPSTREAM.handlerName(), new UpstreamForwardHandler(connector, services.metrics(), services.providerKeys(),
@@ -121,5 +153,67 @@ public final class GatewayPipeline extends ChannelInitializer<SocketChannel> imp
         idleMillis, 0, current.upstream().poolIdleMillis(), TimeUnit.MILLISECONDS));
     p.addLast(PipelineStage.USAGE_TAP.handlerName(), new UsageTapHandler());
     p.addLast(PipelineStage.RELAY.handlerName(), new UpstreamRelayHandler());
+  }
+
+  @Override
+  public ChannelFuture connectRealtimeUpstream(Channel client, ProviderEndpoint endpoint, ChannelHandler handler) {
+    GatewayConfig current = config.current();
+    ProviderConfig provider = current.provider(endpoint.name());
+    long connectMillis = provider != null && provider.connectTimeoutMillis() != null
+        ? provider.connectTimeoutMillis() : current.upstream().connectTimeoutMillis();
+    ServerConfig server = current.server();
+    return new Bootstrap()
+        .group(client.eventLoop()) // same loop as the client: the session is confined to it
+        .channel(channelClass)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectMillis))
+        .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.WRITE_BUFFER_WATER_MARK,
+            new WriteBufferWaterMark(server.writeBufferLowBytes(), server.writeBufferHighBytes()))
+        .handler(new ChannelInitializer<Channel>() {
+          @Override
+          protected void initChannel(Channel ch) {
+            ChannelPipeline p = ch.pipeline();
+            if (endpoint.tls()) {
+              SslHandler tls = services.upstreamTls().newHandler(ch.alloc(), endpoint.host(), endpoint.port());
+              SSLParameters params = tls.engine().getSSLParameters();
+              params.setEndpointIdentificationAlgorithm("HTTPS");
+              tls.engine().setSSLParameters(params);
+              p.addLast(PipelineStage.REALTIME_UPSTREAM_TLS.handlerName(), tls);
+            }
+            p.addLast(PipelineStage.REALTIME_UPSTREAM_CODEC.handlerName(), new HttpClientCodec());
+            p.addLast(PipelineStage.REALTIME_HANDSHAKE.handlerName(), new HttpObjectAggregator(64 * 1024));
+            p.addLast(PipelineStage.REALTIME_UPSTREAM_RELAY.handlerName(), handler);
+          }
+        })
+        .connect(endpoint.host(), endpoint.port());
+  }
+
+  @Override
+  public ChannelFuture switchToWebSocket(Channel client, FullHttpResponse switching, int maxFrameBytes,
+      ChannelHandler relay) {
+    ChannelPipeline p = client.pipeline();
+    ChannelPromise switched = client.newPromise();
+    // 1. frame codecs go in front of the HTTP codec; the 101 still leaves through the HTTP encoder
+    String codec = PipelineStage.CODEC.handlerName();
+    p.addBefore(codec, PipelineStage.WEBSOCKET_DECODER.handlerName(), new WebSocket13FrameDecoder(
+        WebSocketDecoderConfig.newBuilder().maxFramePayloadLength(maxFrameBytes).expectMaskedFrames(true)
+            .allowExtensions(false).build()));
+    p.addBefore(codec, PipelineStage.WEBSOCKET_ENCODER.handlerName(), new WebSocket13FrameEncoder(false));
+    // 2. once the 101 is written: the HTTP stages go, the relay takes their place after metrics
+    client.writeAndFlush(switching).addListener(f -> {
+      if (!f.isSuccess()) {
+        switched.tryFailure(f.cause());
+        return;
+      }
+      p.addAfter(PipelineStage.METRICS.handlerName(), PipelineStage.REALTIME_RELAY.handlerName(), relay);
+      for (PipelineStage stage : HTTP_ONLY_STAGES) {
+        if (p.get(stage.handlerName()) != null) {
+          p.remove(stage.handlerName());
+        }
+      }
+      p.remove(codec);
+      switched.trySuccess();
+    });
+    return switched;
   }
 }

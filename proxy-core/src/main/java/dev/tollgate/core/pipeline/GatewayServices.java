@@ -10,6 +10,7 @@ import dev.tollgate.core.concurrency.InFlightCounter;
 import dev.tollgate.core.config.ConfigHolder;
 import dev.tollgate.core.metrics.GatewayMetrics;
 import dev.tollgate.core.plan.PlanResolver;
+import dev.tollgate.core.realtime.RealtimeServices;
 import dev.tollgate.core.quota.QuotaHandler;
 import dev.tollgate.core.ratelimit.GcraRateLimiter;
 import dev.tollgate.core.usage.UsageSink;
@@ -20,7 +21,7 @@ import java.util.Objects;
  * The shared collaborators the stages draw on, built once by the server and handed to
  * {@link GatewayPipeline}: config, metrics and usage sink, key, JWT and tenant lookups, plans, the
  * rate limiter, quota ledgers and in-flight counter, provider key resolution (vault), the audit log,
- * and the TLS contexts.
+ * the TLS contexts, and the realtime services (session tokens, provider sessions, TURN).
  *
  * @param serverTls the client-facing TLS context, or null for plain HTTP
  * @param upstreamTls the context for https providers (certificate and host name verified)
@@ -40,7 +41,8 @@ public record GatewayServices(
     AuditLog audit,
     ResponseCache responseCache,
     SslContext serverTls,
-    SslContext upstreamTls) {
+    SslContext upstreamTls,
+    RealtimeServices realtime) {
 
   public GatewayServices {
     Objects.requireNonNull(config, "config");
@@ -57,5 +59,6 @@ public record GatewayServices(
     Objects.requireNonNull(audit, "audit");
     Objects.requireNonNull(responseCache, "responseCache");
     Objects.requireNonNull(upstreamTls, "upstreamTls");
+    Objects.requireNonNull(realtime, "realtime");
   }
 }

@@ -4,9 +4,12 @@ package dev.tollgate.core.pipeline;
  * Every stage of the gateway, in pipeline order. Client-side stages run on each client connection:
  *
  * <pre>
- * codec → keepAlive → metrics → guard → body → route → auth → plan → rateLimit → quota
- *   → concurrency → cache → upstream → error
+ * codec → keepAlive → metrics → guard → body → route → playground → sessionToken → auth → plan
+ *   → rateLimit → quota → concurrency → realtime → cache → upstream → error
  * </pre>
+ *
+ * A realtime WebSocket upgrade switches the client connection to
+ * {@code tls? → wsDecoder → wsEncoder → metrics → realtimeRelay → error} (the optional client stages).
  *
  * Upstream-side stages run on each pooled provider connection:
  *
@@ -14,33 +17,48 @@ package dev.tollgate.core.pipeline;
  * tls? → codec → idle → usageTap → relay   (upstream ⇄ usage tap ⇄ relay back to the client)
  * </pre>
  *
+ * A realtime session's upstream connection runs
+ * {@code realtimeUpstreamTls? → realtimeUpstreamCodec → realtimeHandshake → realtimeUpstreamRelay}
+ * (Netty's handshaker then swaps the HTTP codec for WebSocket frame codecs).
+ *
  * Order changes only here; {@link GatewayPipeline} adds handlers in this order under these names.
  */
 public enum PipelineStage {
   TLS(Side.CLIENT, "tls", true),
+  WEBSOCKET_DECODER(Side.CLIENT, "wsDecoder", true),
+  WEBSOCKET_ENCODER(Side.CLIENT, "wsEncoder", true),
   CODEC(Side.CLIENT, "codec", false),
   KEEP_ALIVE(Side.CLIENT, "keepAlive", false),
   METRICS(Side.CLIENT, "metrics", false),
   GUARD(Side.CLIENT, "guard", false),
   BODY(Side.CLIENT, "body", false),
   ROUTE(Side.CLIENT, "route", false),
+  PLAYGROUND(Side.CLIENT, "playground", false),
+  SESSION_TOKEN(Side.CLIENT, "sessionToken", false),
   AUTH(Side.CLIENT, "auth", false),
   PLAN(Side.CLIENT, "plan", false),
   RATE_LIMIT(Side.CLIENT, "rateLimit", false),
   QUOTA(Side.CLIENT, "quota", false),
   CONCURRENCY(Side.CLIENT, "concurrency", false),
+  REALTIME(Side.CLIENT, "realtime", false),
   CACHE(Side.CLIENT, "cache", false),
   UPSTREAM(Side.CLIENT, "upstream", false),
+  REALTIME_RELAY(Side.CLIENT, "realtimeRelay", true),
   ERROR(Side.CLIENT, "error", false),
 
   UPSTREAM_TLS(Side.UPSTREAM, "upstreamTls", true),
   UPSTREAM_CODEC(Side.UPSTREAM, "upstreamCodec", false),
   UPSTREAM_IDLE(Side.UPSTREAM, "upstreamIdle", false),
   USAGE_TAP(Side.UPSTREAM, "usageTap", false),
-  RELAY(Side.UPSTREAM, "relay", false);
+  RELAY(Side.UPSTREAM, "relay", false),
+
+  REALTIME_UPSTREAM_TLS(Side.REALTIME_UPSTREAM, "realtimeUpstreamTls", true),
+  REALTIME_UPSTREAM_CODEC(Side.REALTIME_UPSTREAM, "realtimeUpstreamCodec", false),
+  REALTIME_HANDSHAKE(Side.REALTIME_UPSTREAM, "realtimeHandshake", false),
+  REALTIME_UPSTREAM_RELAY(Side.REALTIME_UPSTREAM, "realtimeUpstreamRelay", false);
 
   /** Which connection a stage lives on. */
-  public enum Side { CLIENT, UPSTREAM }
+  public enum Side { CLIENT, UPSTREAM, REALTIME_UPSTREAM }
 
   private final Side side;
   private final String handlerName;
@@ -61,7 +79,7 @@ public enum PipelineStage {
     return handlerName;
   }
 
-  /** True for stages present only when configured (TLS). */
+  /** True for stages present only when configured (TLS) or after a protocol switch (WebSocket). */
   public boolean optional() {
     return optional;
   }

@@ -13,6 +13,14 @@ public enum Operation {
   COMPLETIONS("completions"),
   MODELS("models"),
   REALTIME("realtime"),
+  /** {@code POST /session}: a realtime session minted by the gateway (provider ephemeral secret). */
+  REALTIME_SESSION("realtime.session"),
+  /** {@code POST /turn-credentials}: TURN relay credentials, answered by the gateway. */
+  TURN_CREDENTIALS("turn.credentials"),
+  /** {@code POST /telemetry/ice}: the client's ICE outcome, recorded by the gateway. */
+  ICE_TELEMETRY("telemetry.ice"),
+  /** {@code GET /playground}: the static realtime reference page, served without auth. */
+  PLAYGROUND("playground"),
   OTHER("other");
 
   private final String id;
@@ -24,6 +32,11 @@ public enum Operation {
   /** The stable name used in metrics labels and the usage ledger. */
   public String id() {
     return id;
+  }
+
+  /** True for operations the gateway answers itself (no provider request path is proxied). */
+  public boolean local() {
+    return this == REALTIME_SESSION || this == TURN_CREDENTIALS || this == ICE_TELEMETRY || this == PLAYGROUND;
   }
 
   /** Classifies a provider-relative path such as {@code /v1/chat/completions}. */

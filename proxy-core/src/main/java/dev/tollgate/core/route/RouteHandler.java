@@ -8,7 +8,9 @@ import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import org.slf4j.Logger;
@@ -54,7 +56,23 @@ public final class RouteHandler extends ChannelInboundHandlerAdapter {
         return;
       }
     }
+    if (route.operation() == Operation.REALTIME && isWebSocketUpgrade(request)) {
+      // a realtime session holds a stream slot for its whole life; the plan gate checks its model
+      context.stream(true);
+      context.requestModel(queryParameter(request.uri(), "model"));
+    }
     ctx.fireChannelRead(request);
+  }
+
+  /** Whether {@code request} asks to switch to WebSocket ({@code Upgrade: websocket}). */
+  public static boolean isWebSocketUpgrade(FullHttpRequest request) {
+    String upgrade = request.headers().get(HttpHeaderNames.UPGRADE);
+    return upgrade != null && upgrade.equalsIgnoreCase("websocket") && request.method().equals(HttpMethod.GET);
+  }
+
+  private static String queryParameter(String uri, String name) {
+    java.util.List<String> values = new QueryStringDecoder(uri).parameters().get(name);
+    return values == null || values.isEmpty() || values.get(0).isBlank() ? null : values.get(0);
   }
 
   private Router routerFor(RequestContext context) {

@@ -9,7 +9,9 @@ import java.util.Map;
  * Maps a request URI to a {@link RouteMatch}, for one config snapshot. {@code /<provider>/v1/**} goes
  * to that configured provider; bare {@code /v1/messages} to the provider named {@code anthropic};
  * any other bare {@code /v1/**} to the default provider; a configured product route prefix (such as
- * {@code /ai/}) to its provider with the path unchanged. Thread-safe and immutable.
+ * {@code /ai/}) to its provider with the path unchanged; the gateway's own realtime endpoints
+ * ({@code /session}, {@code /turn-credentials}, {@code /telemetry/ice}, {@code /playground}) to a local
+ * operation on the default provider. Thread-safe and immutable.
  */
 public final class Router {
 
@@ -34,6 +36,14 @@ public final class Router {
     int queryAt = uri.indexOf('?');
     String path = queryAt < 0 ? uri : uri.substring(0, queryAt);
     String query = queryAt < 0 ? "" : uri.substring(queryAt);
+    Operation local = localOperation(path);
+    if (local != null) {
+      // answered by the realtime stage; the default provider is the one /session mints secrets from
+      String provider = config.upstream().defaultProvider();
+      ProviderEndpoint endpoint = endpoints.get(provider);
+      return new RouteMatch(provider, config.provider(provider), endpoint, local,
+          endpoint.basePath() + config.realtime().sessionPath(), path);
+    }
     for (dev.tollgate.core.config.RouteConfig custom : config.routes()) {
       if (path.startsWith(custom.pathPrefix())) {
         ProviderEndpoint endpoint = endpoints.get(custom.provider());
@@ -65,6 +75,17 @@ public final class Router {
     }
     return new RouteMatch(providerName, config.provider(providerName), endpoint, Operation.of(v1Path),
         endpoint.basePath() + v1Path + query, path);
+  }
+
+  /** The gateway's own realtime endpoints, or null for a proxied path. */
+  private static Operation localOperation(String path) {
+    return switch (path) {
+      case "/session" -> Operation.REALTIME_SESSION;
+      case "/turn-credentials" -> Operation.TURN_CREDENTIALS;
+      case "/telemetry/ice" -> Operation.ICE_TELEMETRY;
+      case "/playground", "/playground/" -> Operation.PLAYGROUND;
+      default -> null;
+    };
   }
 
   private static boolean isMessages(String path) {

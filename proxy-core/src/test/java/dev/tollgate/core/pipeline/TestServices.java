@@ -62,7 +62,23 @@ public final class TestServices {
         new TenantDirectory(store, 1000), plans,
         new GcraRateLimiter(System::nanoTime, 10_000), ledgers, new InFlightCounter(),
         new ProviderKeyResolver(() -> null, audit, Runnable::run, 60_000, 1000), audit,
-        new dev.tollgate.core.cache.ResponseCache(16 << 20), null, upstreamTls);
+        new dev.tollgate.core.cache.ResponseCache(16 << 20), null, upstreamTls,
+        realtime(config, null, null));
+  }
+
+  /** Realtime services on a fresh registry: generated token secret, the given TURN source and page (may be null). */
+  public static dev.tollgate.core.realtime.RealtimeServices realtime(ConfigHolder config,
+      dev.tollgate.core.realtime.TurnSource turn, byte[] playgroundHtml) {
+    return dev.tollgate.core.realtime.RealtimeServices.create(config.current().realtime(), turn, playgroundHtml,
+        new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
+        java.util.concurrent.ForkJoinPool.commonPool(), Clock.systemUTC());
+  }
+
+  /** {@code services} with {@code realtime} in place of its realtime services. */
+  public static GatewayServices withRealtime(GatewayServices s, dev.tollgate.core.realtime.RealtimeServices realtime) {
+    return new GatewayServices(s.config(), s.metrics(), s.usageSink(), s.keyVerifier(), s.jwtAuthenticator(),
+        s.tenants(), s.plans(), s.rateLimiter(), s.ledgers(), s.inFlight(), s.providerKeys(), s.audit(),
+        s.responseCache(), s.serverTls(), s.upstreamTls(), realtime);
   }
 
   public static PlanCatalogue catalogue(String relative) {

@@ -45,6 +45,9 @@ import dev.tollgate.core.usage.UsageSink;
 import dev.tollgate.server.admin.AdminApiHandler;
 import dev.tollgate.server.admin.JwtAdminRoutes;
 import io.micrometer.core.instrument.Gauge;
+import dev.tollgate.core.realtime.RealtimeServices;
+import dev.tollgate.server.realtime.PlaygroundPage;
+import dev.tollgate.server.realtime.TurnIssuerSource;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -116,6 +119,13 @@ public final class GatewayServer implements AutoCloseable {
   private final ResponseCache responseCache = new ResponseCache(RESPONSE_CACHE_BYTES);
   /** The response cache's memory budget. */
   private static final long RESPONSE_CACHE_BYTES = 64L << 20;
+  /** Completes provider calls of POST /session (the JDK HTTP client's executor), never an event loop. */
+  private final java.util.concurrent.ExecutorService realtimeExecutor =
+      java.util.concurrent.Executors.newFixedThreadPool(2, runnable -> {
+        Thread thread = new Thread(runnable, "tollgate-realtime");
+        thread.setDaemon(true);
+        return thread;
+      });
   private final EventLoopGroup bossGroup;
   private final EventLoopGroup workerGroup;
   private final ChannelGroup serverChannels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
@@ -159,10 +169,13 @@ public final class GatewayServer implements AutoCloseable {
         new WebhookSender(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(), alertStore,
             sqlite.executor(), RetryPolicy.DEFAULT, clock), clock);
     this.tenants = new TenantDirectory(store, current.auth().keyCacheRefreshMillis());
+    RealtimeServices realtime = RealtimeServices.create(current.realtime(),
+        TurnIssuerSource.create(current.turn(), metrics.registry(), Clock.systemUTC()), PlaygroundPage.load(),
+        metrics.registry(), realtimeExecutor, Clock.systemUTC());
     GatewayServices services = new GatewayServices(config, metrics, usageSink, verifier, jwtAuthenticator, tenants,
         admission.resolver(), admission.rateLimiter(), admission.ledgers(), admission.inFlight(),
         providerKeys, audit, responseCache, serverTls(current.server()),
-        upstreamTls(current.upstream().trustCertFile()));
+        upstreamTls(current.upstream().trustCertFile()), realtime);
     this.pipeline = new GatewayPipeline(services, socketClass);
     log.info("transport: {}", epoll ? "epoll" : "nio");
     Gauge.builder("tollgate_store_writes", store, StateStore::writeCount)
@@ -346,6 +359,7 @@ public final class GatewayServer implements AutoCloseable {
     bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
     admission.close();
     jwtAuthenticator.close();
+    realtimeExecutor.shutdownNow();
     store.close();
   }
 
