@@ -66,10 +66,12 @@ class KillNineIT {
   void ledgerAfterKillNineHoldsEveryRequestTheClientSawAnswered() throws Exception {
     Path config = LedgerGateway.writeConfig(dir, upstream.baseUrl(), TestGateway.testCatalogue(), 0, 0, null);
     Child first = startChild(config);
-    LedgerGateway.adminRaw(http, first.adminUrl(), "POST", "/admin/tenants",
-        "{\"id\":\"acme\",\"name\":\"acme\",\"plan\":\"free\"}", null);
-    JsonNode key = LedgerGateway.JSON.readTree(LedgerGateway.adminRaw(http, first.adminUrl(), "POST",
-        "/admin/tenants/acme/keys", "{\"name\":\"load\"}", null).body());
+    assertThat(LedgerGateway.adminRaw(http, first.adminUrl(), "POST", "/admin/tenants",
+        "{\"id\":\"acme\",\"name\":\"acme\",\"plan\":\"free\"}", null).statusCode()).isEqualTo(201);
+    HttpResponse<String> created = LedgerGateway.adminRaw(http, first.adminUrl(), "POST",
+        "/admin/tenants/acme/keys", "{\"name\":\"load\"}", null);
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    JsonNode key = LedgerGateway.JSON.readTree(created.body());
     String secret = key.get("key").asText();
 
     AtomicBoolean stop = new AtomicBoolean();
