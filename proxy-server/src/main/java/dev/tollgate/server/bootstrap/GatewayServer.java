@@ -357,6 +357,9 @@ public final class GatewayServer implements AutoCloseable {
     pipeline.connector().close();
     workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
     bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+    // No event loop records usage any more: write what the journal has queued and flush the ledger
+    // (events that do not count are only in memory until this flush), before the store closes.
+    aggregator.close();
     admission.close();
     jwtAuthenticator.close();
     realtimeExecutor.shutdownNow();
