@@ -142,6 +142,25 @@ class AuditTrailIT {
   }
 
   @Test
+  void verifyCatchesTheNewestRecordDeletedBehindTheGatewaysBack() throws Exception {
+    gateway.createTenant("truncated", "free");
+    gateway.createKey("truncated");
+    assertThat(gateway.admin("GET", "/admin/audit/verify", null, 200).get("intact").asBoolean()).isTrue();
+
+    try (Connection c = VaultFixture.sql(VaultFixture.database(gateway))) {
+      long newest = Long.parseLong(scalar(c, "SELECT MAX(seq) FROM audit_log"));
+      update(c, "CREATE TEMP TABLE newest AS SELECT * FROM audit_log WHERE seq = " + newest);
+      update(c, "DELETE FROM audit_log WHERE seq = " + newest);
+      JsonNode truncated = gateway.admin("GET", "/admin/audit/verify", null, 409);
+      assertThat(truncated.get("intact").asBoolean()).isFalse();
+      assertThat(truncated.get("firstBrokenSeq").asLong()).isEqualTo(newest);
+
+      update(c, "INSERT INTO audit_log SELECT * FROM newest");
+      assertThat(gateway.admin("GET", "/admin/audit/verify", null, 200).get("intact").asBoolean()).isTrue();
+    }
+  }
+
+  @Test
   void pagesWalkTheLogInOrderAndBadFiltersAreRefused() throws Exception {
     gateway.createTenant("paged", "free");
     for (int i = 0; i < 4; i++) {
