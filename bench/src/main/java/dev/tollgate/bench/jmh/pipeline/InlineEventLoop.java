@@ -25,17 +25,25 @@ final class InlineEventLoop extends AbstractScheduledEventExecutor implements Ev
 
   private final Thread owner = Thread.currentThread();
   private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+  private long tasksRun;
   private final DefaultPromise<Void> termination = new DefaultPromise<>(GlobalEventExecutor.INSTANCE);
 
   /** Runs queued tasks and scheduled tasks that are due. Call on the owner thread. */
   void runPendingTasks() {
     for (Runnable task; (task = tasks.poll()) != null; ) {
+      tasksRun++;
       task.run();
     }
     long now = getCurrentTimeNanos();
     for (Runnable task; (task = pollScheduledTask(now)) != null; ) {
+      tasksRun++;
       task.run();
     }
+  }
+
+  /** Tasks run so far (queued and scheduled). */
+  long tasksRun() {
+    return tasksRun;
   }
 
   @Override

@@ -28,7 +28,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * usage settled. Both connections are {@link InMemorySocketChannel}s on one {@link InlineEventLoop}: the client one is set up by the
  * real {@code GatewayPipeline} (added as the ChannelInitializer it is), the upstream one by the real
  * {@code UpstreamConnector} and {@code GatewayPipeline.initUpstreamChannel}, pooled and reused as in
- * production. Every read is a pooled buffer, as from a socket; an SSE response arrives one event per
+ * production. JMH runs it on a Netty {@code FastThreadLocalThread}, as an event loop would be. Every read
+ * is a pooled buffer, as from a socket; an SSE response arrives one event per
  * read. Run: {@code java -cp bench/target/classes:$(cat bench/target/classpath.txt)
  * org.openjdk.jmh.Main PipelineBenchmark -prof gc}.
  */
@@ -37,7 +38,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Dio.netty.leakDetection.level=disabled"})
+// event-loop threads (see EventLoopThreadExecutor); the leak detector off, as in production
+@Fork(value = 1, jvmArgsAppend = {"-Dio.netty.leakDetection.level=disabled", EventLoopThreadExecutor.SELECT_EXECUTOR,
+    EventLoopThreadExecutor.SELECT_CLASS})
 public class PipelineBenchmark {
 
   private static final int SSE_EVENTS = 16;
@@ -53,6 +56,7 @@ public class PipelineBenchmark {
   private List<byte[]> sseResponseReads;
   private long requests;
   private long storeWritesAtStart;
+  private long tasksAtStart;
 
   @Setup(Level.Trial)
   public void setUp() throws Exception {
@@ -89,13 +93,14 @@ public class PipelineBenchmark {
     checkOk(exchange(sseRequest, sseResponseReads, true), "data: [DONE]");
     storeWritesAtStart = fixture.store.writeCount();
     requests = 0;
+    tasksAtStart = loop.tasksRun();
   }
 
   @TearDown(Level.Trial)
   public void tearDown() {
     long writes = fixture.store.writeCount() - storeWritesAtStart;
-    System.out.printf("%nstore writes: %d over %d requests = %.4f per request%n", writes, requests,
-        requests == 0 ? 0.0 : (double) writes / requests);
+    System.out.printf("%nstore writes: %d over %d requests = %.4f per request; loop tasks run: %d%n", writes,
+        requests, requests == 0 ? 0.0 : (double) writes / requests, loop.tasksRun() - tasksAtStart);
     client.close();
     loop.runPendingTasks();
     client.releaseWritten();
@@ -124,6 +129,7 @@ public class PipelineBenchmark {
     for (byte[] read : responseReads) {
       upstream.receive(pooled(read));
     }
+    loop.runPendingTasks(); // as an event loop does between reads
     return drain(client, false, null);
   }
 
