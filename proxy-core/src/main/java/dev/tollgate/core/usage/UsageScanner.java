@@ -6,6 +6,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.util.ByteProcessor;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -31,6 +32,8 @@ public final class UsageScanner {
   private static final byte[] USAGE_KEY = "usage".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] MODEL_KEY = "model".getBytes(StandardCharsets.US_ASCII);
   private static final int KEY_CAPACITY = 5;
+  /** First size of the usage buffer: a provider's usage object is a few hundred bytes. */
+  private static final int INITIAL_USAGE_BYTES = 512;
 
   // states of the byte machine
   private static final int OUTSIDE = 0;
@@ -229,7 +232,8 @@ public final class UsageScanner {
 
   private void startUsage() {
     if (usageBytes == null) {
-      usageBytes = new byte[MAX_USAGE_BYTES]; // once per scanner, only when a usage object appears
+      // once per scanner, only when a usage object appears; grows up to MAX_USAGE_BYTES if needed
+      usageBytes = new byte[INITIAL_USAGE_BYTES];
     }
     state = IN_USAGE;
     usageBytes[0] = '{';
@@ -249,6 +253,9 @@ public final class UsageScanner {
       if (usageLength == MAX_USAGE_BYTES) {
         usageOverflow = true; // keep tracking depth to find the end, but drop the object
       } else {
+        if (usageLength == usageBytes.length) {
+          usageBytes = Arrays.copyOf(usageBytes, Math.min(MAX_USAGE_BYTES, usageBytes.length * 2));
+        }
         usageBytes[usageLength++] = b;
       }
     }

@@ -1,0 +1,58 @@
+package dev.tollgate.core.usage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** The usage capture buffer starts small and grows: sizes around its steps and its limit. */
+class UsageScannerCaptureSizeTest {
+
+  @Test
+  void readsUsageObjectLargerThanTheFirstCaptureBuffer() {
+    assertThat(scanUsageObjectOf(3000)).isEqualTo(TokenUsage.of(7, 9));
+  }
+
+  @Test
+  void readsUsageObjectOfExactlyTheLimit() {
+    assertThat(scanUsageObjectOf(UsageScanner.MAX_USAGE_BYTES)).isEqualTo(TokenUsage.of(7, 9));
+  }
+
+  @Test
+  void skipsUsageObjectOneByteOverTheLimit() {
+    assertThat(scanUsageObjectOf(UsageScanner.MAX_USAGE_BYTES + 1)).isEqualTo(TokenUsage.NONE);
+  }
+
+  @Test
+  void readsASecondUsageObjectAfterALargeFirstOne() {
+    String first = usageObject(5000);
+    String body = "data: {\"usage\":" + first + "}\n\ndata: {\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":2}}\n\n";
+    assertThat(scan(body, true)).isEqualTo(TokenUsage.of(1, 2));
+  }
+
+  /** Scans {"usage":X} where X is a usage object of exactly {@code objectBytes} bytes. */
+  private static TokenUsage scanUsageObjectOf(int objectBytes) {
+    String object = usageObject(objectBytes);
+    assertThat(object.length()).isEqualTo(objectBytes);
+    return scan("{\"usage\":" + object + "}", false);
+  }
+
+  private static String usageObject(int objectBytes) {
+    String head = "{\"prompt_tokens\":7,\"completion_tokens\":9,\"pad\":\"";
+    String tail = "\"}";
+    return head + "x".repeat(objectBytes - head.length() - tail.length()) + tail;
+  }
+
+  private static TokenUsage scan(String body, boolean sse) {
+    UsageScanner scanner = new UsageScanner(UsageDialect.OPENAI_CHAT, sse);
+    ByteBuf buf = Unpooled.copiedBuffer(body, StandardCharsets.UTF_8);
+    try {
+      scanner.scan(buf);
+    } finally {
+      buf.release();
+    }
+    return scanner.usage();
+  }
+}
