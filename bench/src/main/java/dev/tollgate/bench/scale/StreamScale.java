@@ -166,8 +166,16 @@ public final class StreamScale {
         ch.close();
       }
     }
-    Thread.sleep(2000);
+    // the gateway should see every close and settle every request; wait until its in-flight gauge is back
     Map<String, Double> metricsAfter = scrape(admin);
+    long closedAt = System.nanoTime();
+    while (admin != null && gaugeDelta(metricsBefore, metricsAfter, "tollgate_in_flight_requests") > 0
+        && System.nanoTime() - closedAt < 30_000_000_000L) {
+      Thread.sleep(500);
+      metricsAfter = scrape(admin);
+    }
+    System.out.printf("after closing: in-flight back to %+.0f over the start in %.1f s%n",
+        gaugeDelta(metricsBefore, metricsAfter, "tollgate_in_flight_requests"), (System.nanoTime() - closedAt) / 1e9);
     printMetricDeltas(metricsBefore, metricsAfter, ok.get());
     group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
   }
@@ -250,6 +258,10 @@ public final class StreamScale {
       System.err.println("metrics scrape failed: " + e);
     }
     return out;
+  }
+
+  private static double gaugeDelta(Map<String, Double> before, Map<String, Double> after, String name) {
+    return after.getOrDefault(name, 0.0) - before.getOrDefault(name, 0.0);
   }
 
   private static void printMetricDeltas(Map<String, Double> before, Map<String, Double> after, long requests) {
