@@ -34,6 +34,8 @@ public final class UsageScanner {
   private static final int KEY_CAPACITY = 5;
   /** First size of the usage buffer: a provider's usage object is a few hundred bytes. */
   private static final int INITIAL_USAGE_BYTES = 512;
+  /** First size of the model buffer: model names are a few dozen bytes. */
+  private static final int INITIAL_MODEL_BYTES = 48;
 
   // states of the byte machine
   private static final int OUTSIDE = 0;
@@ -324,7 +326,9 @@ public final class UsageScanner {
     }
     if (modelLength < MAX_MODEL_BYTES) {
       if (modelBytes == null) {
-        modelBytes = new byte[MAX_MODEL_BYTES];
+        modelBytes = new byte[INITIAL_MODEL_BYTES];
+      } else if (modelLength == modelBytes.length) {
+        modelBytes = Arrays.copyOf(modelBytes, Math.min(MAX_MODEL_BYTES, modelBytes.length * 2));
       }
       modelBytes[modelLength] = b;
     }

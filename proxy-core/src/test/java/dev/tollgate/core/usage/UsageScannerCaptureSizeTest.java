@@ -7,7 +7,7 @@ import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
-/** The usage capture buffer starts small and grows: sizes around its steps and its limit. */
+/** The usage and model capture buffers start small and grow: sizes around their steps and limits. */
 class UsageScannerCaptureSizeTest {
 
   @Test
@@ -30,6 +30,21 @@ class UsageScannerCaptureSizeTest {
     String first = usageObject(5000);
     String body = "data: {\"usage\":" + first + "}\n\ndata: {\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":2}}\n\n";
     assertThat(scan(body, true)).isEqualTo(TokenUsage.of(1, 2));
+  }
+
+  @Test
+  void readsModelNamesLongerThanTheFirstModelBufferUpToTheLimit() {
+    for (int length : new int[] {47, 48, 49, 97, UsageScanner.MAX_MODEL_BYTES}) {
+      String model = "m".repeat(length - 1) + "z";
+      UsageScanner scanner = new UsageScanner(UsageDialect.OPENAI_CHAT, false);
+      ByteBuf buf = Unpooled.copiedBuffer("{\"model\":\"" + model + "\"}", StandardCharsets.UTF_8);
+      try {
+        scanner.scan(buf);
+      } finally {
+        buf.release();
+      }
+      assertThat(scanner.model()).as("length %d", length).isEqualTo(model);
+    }
   }
 
   /** Scans {"usage":X} where X is a usage object of exactly {@code objectBytes} bytes. */
