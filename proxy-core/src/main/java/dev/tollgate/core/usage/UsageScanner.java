@@ -3,7 +3,7 @@ package dev.tollgate.core.usage;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.buffer.ByteBuf;
-import io.netty.util.ByteProcessor;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -32,6 +32,13 @@ public final class UsageScanner {
   private static final byte[] USAGE_KEY = "usage".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] MODEL_KEY = "model".getBytes(StandardCharsets.US_ASCII);
   private static final int KEY_CAPACITY = 5;
+  /** Per event-loop thread: direct chunks are scanned from a copy in this array (no reentrancy: step never scans). */
+  private static final FastThreadLocal<byte[]> BLOCK = new FastThreadLocal<>() {
+    @Override
+    protected byte[] initialValue() {
+      return new byte[4096];
+    }
+  };
   /** First size of the usage buffer: a provider's usage object is a few hundred bytes. */
   private static final int INITIAL_USAGE_BYTES = 512;
   /** First size of the model buffer: model names are a few dozen bytes. */
@@ -54,7 +61,6 @@ public final class UsageScanner {
   private final UsageTally tally = new UsageTally();
   private final UsageTally increment;
   private final UsageTally scratch;
-  private final ByteProcessor step = this::step;
 
   private int state = OUTSIDE;
   private boolean escaped;
@@ -94,8 +100,21 @@ public final class UsageScanner {
    * as they were, and the caller keeps ownership of the buffer.
    */
   public void scan(ByteBuf chunk) {
-    if (chunk.isReadable()) {
-      chunk.forEachByte(step);
+    int from = chunk.readerIndex();
+    int end = chunk.writerIndex();
+    if (chunk.hasArray()) {
+      int offset = chunk.arrayOffset();
+      scan(chunk.array(), offset + from, offset + end);
+      return;
+    }
+    // a direct buffer: copied block by block into this thread's array, so that the state machine runs
+    // in a plain loop instead of a (megamorphic) ByteProcessor call per byte
+    byte[] block = BLOCK.get();
+    while (from < end) {
+      int n = Math.min(block.length, end - from);
+      chunk.getBytes(from, block, 0, n);
+      scan(block, 0, n);
+      from += n;
     }
   }
 
@@ -128,6 +147,12 @@ public final class UsageScanner {
     TokenUsage drained = increment.toUsage();
     increment.clear();
     return drained;
+  }
+
+  private void scan(byte[] bytes, int from, int to) {
+    for (int i = from; i < to; i++) {
+      step(bytes[i]);
+    }
   }
 
   /** The per-byte step of {@link #scan(ByteBuf)}; always continues. */

@@ -47,6 +47,29 @@ class UsageScannerCaptureSizeTest {
     }
   }
 
+  @Test
+  void scansHeapSlicesFromTheirOwnOffsetAndDirectChunksLargerThanOneBlock() {
+    String body = "{\"usage\":" + usageObject(3000) + ",\"pad\":\"" + "y".repeat(9000) + "\","
+        + "\"model\":\"gpt-4o\"}";
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    ByteBuf heap = Unpooled.wrappedBuffer(("\"usage\":{\"prompt_tokens\":99}" + body).getBytes(StandardCharsets.UTF_8));
+    ByteBuf direct = Unpooled.directBuffer(bytes.length).writeBytes(bytes);
+    try {
+      ByteBuf slice = heap.slice(heap.readableBytes() - bytes.length, bytes.length); // arrayOffset > 0
+      assertThat(slice.arrayOffset()).isPositive();
+      for (ByteBuf chunk : new ByteBuf[] {slice, direct}) {
+        UsageScanner scanner = new UsageScanner(UsageDialect.OPENAI_CHAT, false);
+        scanner.scan(chunk);
+        assertThat(scanner.usage()).isEqualTo(TokenUsage.of(7, 9));
+        assertThat(scanner.model()).isEqualTo("gpt-4o");
+        assertThat(chunk.readerIndex()).isZero();
+      }
+    } finally {
+      heap.release();
+      direct.release();
+    }
+  }
+
   /** Scans {"usage":X} where X is a usage object of exactly {@code objectBytes} bytes. */
   private static TokenUsage scanUsageObjectOf(int objectBytes) {
     String object = usageObject(objectBytes);
