@@ -20,9 +20,10 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class GatewayMetrics {
 
   private final PrometheusMeterRegistry registry;
-  private final ConcurrentHashMap<String, Counter> requestCounters = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<String, Timer> latencyTimers = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<String, Counter> tokenCounters = new ConcurrentHashMap<>();
+  // record keys: a lookup allocates one small key, not a concatenated string
+  private final ConcurrentHashMap<RequestKey, Counter> requestCounters = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<LatencyKey, Timer> latencyTimers = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<TokenKey, Counter> tokenCounters = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Counter> errorCounters = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Counter> upstreamErrorCounters = new ConcurrentHashMap<>();
   private final AtomicInteger openStreams = new AtomicInteger();
@@ -63,19 +64,28 @@ public final class GatewayMetrics {
     String t = orDash(tenant);
     String p = orDash(provider);
     String o = orDash(operation);
-    String key = t + '\0' + p + '\0' + o + '\0' + status;
-    requestCounters.computeIfAbsent(key, k -> Counter.builder("tollgate_requests")
-        .description("Requests answered, by tenant, provider, operation and status")
-        .tags("tenant", t, "provider", p, "operation", o, "status", Integer.toString(status))
-        .register(registry)).increment();
-    latencyTimers.computeIfAbsent(p + '\0' + o, k -> Timer.builder("tollgate_request_duration")
-        .description("Time from request start to the last response byte written")
-        .tags("provider", p, "operation", o)
-        .publishPercentiles(0.5, 0.9, 0.99, 0.999)
-        .publishPercentileHistogram()
-        .minimumExpectedValue(Duration.ofNanos(50_000))
-        .maximumExpectedValue(Duration.ofMinutes(10))
-        .register(registry)).record(latencyNanos, TimeUnit.NANOSECONDS);
+    RequestKey key = new RequestKey(t, p, o, status);
+    Counter requests = requestCounters.get(key);
+    if (requests == null) { // first time for these labels: register (the lambda is only built here)
+      requests = requestCounters.computeIfAbsent(key, k -> Counter.builder("tollgate_requests")
+          .description("Requests answered, by tenant, provider, operation and status")
+          .tags("tenant", t, "provider", p, "operation", o, "status", Integer.toString(status))
+          .register(registry));
+    }
+    requests.increment();
+    LatencyKey latencyKey = new LatencyKey(p, o);
+    Timer latency = latencyTimers.get(latencyKey);
+    if (latency == null) {
+      latency = latencyTimers.computeIfAbsent(latencyKey, k -> Timer.builder("tollgate_request_duration")
+          .description("Time from request start to the last response byte written")
+          .tags("provider", p, "operation", o)
+          .publishPercentiles(0.5, 0.9, 0.99, 0.999)
+          .publishPercentileHistogram()
+          .minimumExpectedValue(Duration.ofNanos(50_000))
+          .maximumExpectedValue(Duration.ofMinutes(10))
+          .register(registry));
+    }
+    latency.record(latencyNanos, TimeUnit.NANOSECONDS);
   }
 
   /** Counts tokens of one kind ({@code input}, {@code output}, {@code cached_input}, ...). */
@@ -85,10 +95,15 @@ public final class GatewayMetrics {
     }
     String p = orDash(provider);
     String m = orDash(model);
-    tokenCounters.computeIfAbsent(p + '\0' + m + '\0' + kind, k -> Counter.builder("tollgate_tokens")
-        .description("Tokens reported by providers, by provider, model and kind")
-        .tags("provider", p, "model", m, "kind", kind)
-        .register(registry)).increment(tokens);
+    TokenKey key = new TokenKey(p, m, kind);
+    Counter counter = tokenCounters.get(key);
+    if (counter == null) {
+      counter = tokenCounters.computeIfAbsent(key, k -> Counter.builder("tollgate_tokens")
+          .description("Tokens reported by providers, by provider, model and kind")
+          .tags("provider", p, "model", m, "kind", kind)
+          .register(registry));
+    }
+    counter.increment(tokens);
   }
 
   /** Counts an error the gateway itself answered with, by its stable code. */
@@ -127,5 +142,14 @@ public final class GatewayMetrics {
 
   private static String orDash(String value) {
     return value == null || value.isEmpty() ? "-" : value;
+  }
+
+  private record RequestKey(String tenant, String provider, String operation, int status) {
+  }
+
+  private record LatencyKey(String provider, String operation) {
+  }
+
+  private record TokenKey(String provider, String model, String kind) {
   }
 }

@@ -9,6 +9,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
@@ -122,7 +123,11 @@ final class UpstreamExchange {
     }
     bind(ch);
     // 1. send the request; 2. arm the response timer; 3. ask for the first read
-    ChannelFuture written = ch.writeAndFlush(pending.retainedDuplicate());
+    // pending stays ours for a retry: this attempt gets its own view of the content (released by the
+    // encoder once written) and shares the headers, which the encoder only reads (no copy per request)
+    FullHttpRequest attempt = new DefaultFullHttpRequest(pending.protocolVersion(), pending.method(),
+        pending.uri(), pending.content().retainedDuplicate(), pending.headers(), pending.trailingHeaders());
+    ChannelFuture written = ch.writeAndFlush(attempt);
     written.addListener(f -> {
       if (!f.isSuccess() && state == State.AWAITING_RESPONSE && upstream == ch) {
         onWriteFailed(ch, f.cause());

@@ -3,9 +3,10 @@ package dev.tollgate.core.usage;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.buffer.ByteBuf;
-import io.netty.util.ByteProcessor;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -31,6 +32,17 @@ public final class UsageScanner {
   private static final byte[] USAGE_KEY = "usage".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] MODEL_KEY = "model".getBytes(StandardCharsets.US_ASCII);
   private static final int KEY_CAPACITY = 5;
+  /** Per event-loop thread: direct chunks are scanned from a copy in this array (no reentrancy: step never scans). */
+  private static final FastThreadLocal<byte[]> BLOCK = new FastThreadLocal<>() {
+    @Override
+    protected byte[] initialValue() {
+      return new byte[4096];
+    }
+  };
+  /** First size of the usage buffer: a provider's usage object is a few hundred bytes. */
+  private static final int INITIAL_USAGE_BYTES = 512;
+  /** First size of the model buffer: model names are a few dozen bytes. */
+  private static final int INITIAL_MODEL_BYTES = 48;
 
   // states of the byte machine
   private static final int OUTSIDE = 0;
@@ -49,7 +61,6 @@ public final class UsageScanner {
   private final UsageTally tally = new UsageTally();
   private final UsageTally increment;
   private final UsageTally scratch;
-  private final ByteProcessor step = this::step;
 
   private int state = OUTSIDE;
   private boolean escaped;
@@ -89,8 +100,21 @@ public final class UsageScanner {
    * as they were, and the caller keeps ownership of the buffer.
    */
   public void scan(ByteBuf chunk) {
-    if (chunk.isReadable()) {
-      chunk.forEachByte(step);
+    int from = chunk.readerIndex();
+    int end = chunk.writerIndex();
+    if (chunk.hasArray()) {
+      int offset = chunk.arrayOffset();
+      scan(chunk.array(), offset + from, offset + end);
+      return;
+    }
+    // a direct buffer: copied block by block into this thread's array, so that the state machine runs
+    // in a plain loop instead of a (megamorphic) ByteProcessor call per byte
+    byte[] block = BLOCK.get();
+    while (from < end) {
+      int n = Math.min(block.length, end - from);
+      chunk.getBytes(from, block, 0, n);
+      scan(block, 0, n);
+      from += n;
     }
   }
 
@@ -123,6 +147,12 @@ public final class UsageScanner {
     TokenUsage drained = increment.toUsage();
     increment.clear();
     return drained;
+  }
+
+  private void scan(byte[] bytes, int from, int to) {
+    for (int i = from; i < to; i++) {
+      step(bytes[i]);
+    }
   }
 
   /** The per-byte step of {@link #scan(ByteBuf)}; always continues. */
@@ -229,7 +259,8 @@ public final class UsageScanner {
 
   private void startUsage() {
     if (usageBytes == null) {
-      usageBytes = new byte[MAX_USAGE_BYTES]; // once per scanner, only when a usage object appears
+      // once per scanner, only when a usage object appears; grows up to MAX_USAGE_BYTES if needed
+      usageBytes = new byte[INITIAL_USAGE_BYTES];
     }
     state = IN_USAGE;
     usageBytes[0] = '{';
@@ -249,6 +280,9 @@ public final class UsageScanner {
       if (usageLength == MAX_USAGE_BYTES) {
         usageOverflow = true; // keep tracking depth to find the end, but drop the object
       } else {
+        if (usageLength == usageBytes.length) {
+          usageBytes = Arrays.copyOf(usageBytes, Math.min(MAX_USAGE_BYTES, usageBytes.length * 2));
+        }
         usageBytes[usageLength++] = b;
       }
     }
@@ -317,7 +351,9 @@ public final class UsageScanner {
     }
     if (modelLength < MAX_MODEL_BYTES) {
       if (modelBytes == null) {
-        modelBytes = new byte[MAX_MODEL_BYTES];
+        modelBytes = new byte[INITIAL_MODEL_BYTES];
+      } else if (modelLength == modelBytes.length) {
+        modelBytes = Arrays.copyOf(modelBytes, Math.min(MAX_MODEL_BYTES, modelBytes.length * 2));
       }
       modelBytes[modelLength] = b;
     }
