@@ -123,7 +123,9 @@ final class PipelineFixture implements AutoCloseable {
         new TenantDirectory(store, config.auth().keyCacheRefreshMillis()), plans,
         new GcraRateLimiter(System::nanoTime, 1_000_000), ledgers, new InFlightCounter(),
         new ProviderKeyResolver(() -> null, audit, store.executor(), 60_000, 10_000), audit,
-        new ResponseCache(64L << 20), null, SslContextBuilder.forClient().build());
+        new ResponseCache(64L << 20), null, SslContextBuilder.forClient().build(),
+        dev.tollgate.core.realtime.RealtimeServices.create(config.realtime(), null, new byte[0],
+            metrics.registry(), store.executor(), clock));
     pipeline = new GatewayPipeline(services, InMemorySocketChannel.class);
     long now = System.currentTimeMillis();
     store.createTenant(new TenantRecord(TENANT_ID, "Bench", "bench", now));
@@ -184,7 +186,10 @@ final class PipelineFixture implements AutoCloseable {
         new PlansConfig(catalogueFile.toString()),
         new PricingConfig(projectFile("config/models.yaml").toString()),
         new QuotaConfig(1000, 1000, 30_000, 4096),
-        new VaultConfig(List.of(), 60_000, 10_000));
+        new VaultConfig(List.of(), 60_000, 10_000),
+        new dev.tollgate.core.config.MeteringConfig(1000, 5000, 50, 1.08, "", ""),
+        dev.tollgate.core.config.RealtimeConfig.defaults(),
+        new dev.tollgate.core.config.TurnRelayConfig("rest-secret", 86_400, List.of(), List.of(), "", true, null));
   }
 
   /** A file of the repository, found from whichever directory the JVM runs in. */
