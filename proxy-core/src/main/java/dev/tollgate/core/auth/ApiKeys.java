@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.util.HexFormat;
 
 /**
  * The Tollgate API key format: {@code tg_} followed by 40 random base62 characters (about 238 bits).
@@ -18,7 +19,7 @@ public final class ApiKeys {
   private static final int LOOKUP_PREFIX_CHARS = 8;
   private static final char[] BASE62 =
       "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".toCharArray();
-  private static final char[] HEX = "0123456789abcdef".toCharArray();
+  private static final HexFormat HEX = HexFormat.of();
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final FastThreadLocal<MessageDigest> SHA256 = new FastThreadLocal<>() {
     @Override
@@ -64,12 +65,7 @@ public final class ApiKeys {
   public static String hash(String key) {
     MessageDigest digest = SHA256.get();
     byte[] out = digest.digest(key.getBytes(StandardCharsets.US_ASCII));
-    char[] hex = new char[out.length * 2];
-    for (int i = 0; i < out.length; i++) {
-      hex[2 * i] = HEX[(out[i] >> 4) & 0xf];
-      hex[2 * i + 1] = HEX[out[i] & 0xf];
-    }
-    return new String(hex);
+    return HEX.formatHex(out); // lower case; builds the string without an intermediate char[]
   }
 
   private static String randomBase62(int length) {
