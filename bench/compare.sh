@@ -6,7 +6,7 @@
 # Environment (defaults in brackets): DURATION [5s] per round, ROUNDS [3], WARMUP [1s], CONNECTIONS [16],
 # RATE [empty = closed loop; a number = open loop at that many req/s], CHUNKS [16] per SSE stream,
 # OUT [bench/results], NGINX_WORKERS [1], MOCK_PORT [18181], NGINX_PORT [18182], GATEWAY_PORT [18180],
-# ADMIN_PORT [18190], GATEWAY_PLAN [growth].
+# ADMIN_PORT [18190], GATEWAY_PLAN [bench] (from bench/bench-catalogue.yaml: every stage on, limits out of reach).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -24,7 +24,7 @@ MOCK_PORT="${MOCK_PORT:-18181}"
 NGINX_PORT="${NGINX_PORT:-18182}"
 GATEWAY_PORT="${GATEWAY_PORT:-18180}"
 ADMIN_PORT="${ADMIN_PORT:-18190}"
-GATEWAY_PLAN="${GATEWAY_PLAN:-growth}"
+GATEWAY_PLAN="${GATEWAY_PLAN:-bench}"
 
 work="$(mktemp -d -t tollgate-compare.XXXXXX)"
 pids=()
@@ -141,6 +141,8 @@ admin:
 store:
   type: embedded
   dataDir: $work/gateway-data
+plans:
+  catalogueFile: $here/bench-catalogue.yaml
 providers:
   openai:
     baseUrl: http://127.0.0.1:$MOCK_PORT
