@@ -4,8 +4,12 @@ package dev.tollgate.core.config;
  * Metering: how often the in-memory usage aggregates are written to the ledger, how often plan
  * thresholds and margins are checked for alerts, the margin target, the rate that turns plan prices
  * into USD (provider prices are in USD), and the operator's own alert webhook (empty = log only).
+ *
+ * @param durableAnswers hold each answer's last byte until its usage record is on disk (kill -9 then
+ *     loses no answered request); off trades that guarantee for one fsync less per batch of answers
  */
 public record MeteringConfig(
+    boolean durableAnswers,
     long flushIntervalMillis,
     long alertCheckIntervalMillis,
     int marginTargetPercent,
@@ -31,7 +35,7 @@ public record MeteringConfig(
 
   @Override
   public String toString() {
-    return "MeteringConfig[flushIntervalMillis=" + flushIntervalMillis + ", alertCheckIntervalMillis="
+    return "MeteringConfig[durableAnswers=" + durableAnswers + ", flushIntervalMillis=" + flushIntervalMillis + ", alertCheckIntervalMillis="
         + alertCheckIntervalMillis + ", marginTargetPercent=" + marginTargetPercent + ", planCurrencyToUsd="
         + planCurrencyToUsd + ", operatorWebhook=" + (operatorWebhookUrl.isEmpty() ? "unset" : "[set]") + "]";
   }

@@ -70,6 +70,8 @@ final class UpstreamExchange {
   private boolean reusedConnection;
   private boolean streamCounted;
   private boolean upstreamKeepAlive;
+  /** Set while the response's end waits for the usage journal: the batch end must not flush early. */
+  private boolean suppressFlush;
 
   UpstreamExchange(ChannelHandlerContext clientCtx, RequestContext request, UpstreamConnector connector,
       GatewayMetrics metrics, UsageSink usageSink, long connectTimeoutMillis, long responseTimeoutMillis,
@@ -224,7 +226,7 @@ final class UpstreamExchange {
       finish();
       return;
     }
-    clientCtx.flush();
+    // not flushed yet: what arrived with the end (the last body bytes, an SSE [DONE]) waits with it
     durable.whenComplete((ignored, error) -> clientCtx.executor().execute(() -> {
       if (error != null) {
         log.warn("{} usage journal failed; the request is counted but not crash-safe: {}",
@@ -237,6 +239,7 @@ final class UpstreamExchange {
       }
       finish();
     }));
+    suppressFlush = true;
   }
 
   /** Hands the request's usage to the sink now, before the last byte; the metrics stage will not again. */
@@ -246,6 +249,10 @@ final class UpstreamExchange {
     }
     request.usageRecorded(true);
     try {
+      if (!request.config().metering().durableAnswers()) {
+        usageSink.accept(request.toUsageEvent(System.nanoTime()));
+        return UsageSink.DONE;
+      }
       return usageSink.recordDurably(request.toUsageEvent(System.nanoTime()));
     } catch (RuntimeException e) {
       log.error("{} usage sink failed", request.requestId(), e);
@@ -254,6 +261,9 @@ final class UpstreamExchange {
   }
 
   void onUpstreamBatchEnd() {
+    if (suppressFlush) {
+      return; // the end of this response waits for its usage record; that write flushes
+    }
     if (state == State.STREAMING) {
       backpressure.afterUpstreamBatch();
     } else if (state == State.AWAITING_RESPONSE) {
