@@ -6,7 +6,7 @@
 # Environment (defaults in brackets): DURATION [5s] per round, ROUNDS [3], WARMUP [1s], CONNECTIONS [16],
 # RATE [empty = closed loop; a number = open loop at that many req/s], CHUNKS [16] per SSE stream,
 # OUT [bench/results], NGINX_WORKERS [1], MOCK_PORT [18181], NGINX_PORT [18182], GATEWAY_PORT [18180],
-# ADMIN_PORT [18190], GATEWAY_PLAN [bench] (from bench/bench-catalogue.yaml: every stage on, limits out of reach).
+# ADMIN_PORT [18190], DURABLE_ANSWERS [true] (false: no fsync wait before the last byte), GATEWAY_PLAN [bench] (from bench/bench-catalogue.yaml: every stage on, limits out of reach).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -143,6 +143,8 @@ store:
   dataDir: $work/gateway-data
 plans:
   catalogueFile: $here/bench-catalogue.yaml
+metering:
+  durableAnswers: ${DURABLE_ANSWERS:-true}
 providers:
   openai:
     baseUrl: http://127.0.0.1:$MOCK_PORT

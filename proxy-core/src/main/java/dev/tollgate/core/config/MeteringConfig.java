@@ -7,9 +7,12 @@ package dev.tollgate.core.config;
  *
  * @param durableAnswers hold each answer's last byte until its usage record is on disk (kill -9 then
  *     loses no answered request); off trades that guarantee for one fsync less per batch of answers
+ * @param fsyncEachBatch an answer waits for its record to be fsynced (survives power loss) rather than
+ *     written to the journal file (survives the gateway being killed; fsynced in the background)
  */
 public record MeteringConfig(
     boolean durableAnswers,
+    boolean fsyncEachBatch,
     long flushIntervalMillis,
     long alertCheckIntervalMillis,
     int marginTargetPercent,
@@ -35,7 +38,8 @@ public record MeteringConfig(
 
   @Override
   public String toString() {
-    return "MeteringConfig[durableAnswers=" + durableAnswers + ", flushIntervalMillis=" + flushIntervalMillis + ", alertCheckIntervalMillis="
+    return "MeteringConfig[durableAnswers=" + durableAnswers + ", fsyncEachBatch=" + fsyncEachBatch
+        + ", flushIntervalMillis=" + flushIntervalMillis + ", alertCheckIntervalMillis="
         + alertCheckIntervalMillis + ", marginTargetPercent=" + marginTargetPercent + ", planCurrencyToUsd="
         + planCurrencyToUsd + ", operatorWebhook=" + (operatorWebhookUrl.isEmpty() ? "unset" : "[set]") + "]";
   }

@@ -12,13 +12,23 @@ import java.util.Objects;
  * @param segmentMaxBytes a journal segment is closed and a new one started past this size
  * @param maxBatchRecords most records written under one {@code force} (group commit)
  * @param maxQueuedRecords records waiting for the writer beyond which appends are refused
+ * @param fsyncEachBatch true: a record is durable once fsynced (survives power loss); false: once
+ *     written to the file (survives the gateway process being killed, even with kill -9), with an
+ *     fsync at most every {@link UsageJournal#BACKGROUND_FSYNC_MILLIS} ms in the background
  */
 public record LedgerConfig(
     Path journalDir,
     long flushIntervalMillis,
     long segmentMaxBytes,
     int maxBatchRecords,
-    int maxQueuedRecords) {
+    int maxQueuedRecords,
+    boolean fsyncEachBatch) {
+
+  /** As the canonical constructor, with fsync on every batch. */
+  public LedgerConfig(Path journalDir, long flushIntervalMillis, long segmentMaxBytes, int maxBatchRecords,
+      int maxQueuedRecords) {
+    this(journalDir, flushIntervalMillis, segmentMaxBytes, maxBatchRecords, maxQueuedRecords, true);
+  }
 
   public LedgerConfig {
     Objects.requireNonNull(journalDir, "journalDir");
@@ -43,6 +53,11 @@ public record LedgerConfig(
 
   /** A copy with another flush interval. */
   public LedgerConfig withFlushIntervalMillis(long millis) {
-    return new LedgerConfig(journalDir, millis, segmentMaxBytes, maxBatchRecords, maxQueuedRecords);
+    return new LedgerConfig(journalDir, millis, segmentMaxBytes, maxBatchRecords, maxQueuedRecords, fsyncEachBatch);
+  }
+
+  /** A copy that fsyncs each batch ({@code true}) or only writes it and fsyncs in the background. */
+  public LedgerConfig withFsyncEachBatch(boolean fsync) {
+    return new LedgerConfig(journalDir, flushIntervalMillis, segmentMaxBytes, maxBatchRecords, maxQueuedRecords, fsync);
   }
 }

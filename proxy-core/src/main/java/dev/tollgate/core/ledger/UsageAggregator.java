@@ -85,6 +85,7 @@ public final class UsageAggregator implements UsageSink, AutoCloseable {
     long checkpoint = store.withConnection(UsageLedger::checkpointSeq);
     UsageJournal journal = UsageJournal.open(config.journalDir(), checkpoint, config.segmentMaxBytes(),
         config.maxBatchRecords(), config.maxQueuedRecords());
+    journal.fsyncEachBatch(config.fsyncEachBatch());
     UsageAggregator aggregator = new UsageAggregator(store, prices, journal, checkpoint);
     // 1. Re-aggregate what the journal holds beyond the checkpoint, 2. make it part of the ledger,
     // 3. only then take new events.

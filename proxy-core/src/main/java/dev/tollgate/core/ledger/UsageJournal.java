@@ -57,6 +57,11 @@ public final class UsageJournal implements AutoCloseable {
   private volatile boolean closed;
   private volatile RecordListener listener = (seq, event) -> { };
   private volatile Runnable beforeForce = () -> { };
+  /** Sync policy: see {@link LedgerConfig#fsyncEachBatch()}. */
+  private volatile boolean fsyncEachBatch = true;
+  private long lastForceNanos = System.nanoTime();
+  /** Without an fsync per batch, the writer still fsyncs at most this often while records arrive. */
+  public static final long BACKGROUND_FSYNC_MILLIS = 200;
   // Writer-thread state.
   private FileChannel segment;
   private long segmentBytes;
@@ -201,6 +206,11 @@ public final class UsageJournal implements AutoCloseable {
   }
 
   /** Test hook: runs on the writer thread before each {@code force}, e.g. to hold a batch open. */
+  /** Chooses whether a record is durable once fsynced (true) or once written to the file (false). */
+  void fsyncEachBatch(boolean fsync) {
+    this.fsyncEachBatch = fsync;
+  }
+
   void beforeForce(Runnable hook) {
     this.beforeForce = Objects.requireNonNull(hook, "hook");
   }
@@ -265,9 +275,13 @@ public final class UsageJournal implements AutoCloseable {
         segment.write(batchBuffer);
       }
       segmentBytes += bytes;
-      beforeForce.run();
-      segment.force(false);
-      forces.incrementAndGet();
+      long now = System.nanoTime();
+      if (fsyncEachBatch || now - lastForceNanos >= BACKGROUND_FSYNC_MILLIS * 1_000_000L) {
+        beforeForce.run();
+        segment.force(false);
+        forces.incrementAndGet();
+        lastForceNanos = now;
+      }
       appended.addAndGet(batch.size());
     } catch (IOException e) {
       failure = e;
@@ -351,6 +365,9 @@ public final class UsageJournal implements AutoCloseable {
       return;
     }
     try {
+      if (!fsyncEachBatch) {
+        segment.force(false); // what was only written reaches the disk before the segment is left
+      }
       segment.close();
     } catch (IOException e) {
       LOG.warn("cannot close journal segment", e);

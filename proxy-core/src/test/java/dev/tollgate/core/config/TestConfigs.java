@@ -34,7 +34,7 @@ public final class TestConfigs {
         new PricingConfig("config/models.yaml"),
         new QuotaConfig(1000, 1000, 30_000, 4096),
         new VaultConfig(java.util.List.of(), 60_000, 10_000),
-        new MeteringConfig(true, 1000, 5000, 50, 1.08, "", ""),
+        new MeteringConfig(true, false, 1000, 5000, 50, 1.08, "", ""),
         RealtimeConfig.defaults(),
         new TurnRelayConfig("rest-secret", 86_400, java.util.List.of(), java.util.List.of(), "", true, null));
   }

@@ -158,7 +158,8 @@ public final class GatewayServer implements AutoCloseable {
     this.admission = Admission.create(current, store, plans);
     this.aggregator = UsageAggregator.open(sqlite, admission.prices(),
         LedgerConfig.defaults(Path.of(current.store().dataDir()))
-            .withFlushIntervalMillis(current.metering().flushIntervalMillis()));
+            .withFlushIntervalMillis(current.metering().flushIntervalMillis())
+            .withFsyncEachBatch(current.metering().fsyncEachBatch()));
     this.usageLedger = new UsageLedger(sqlite);
     this.alertTargets = new AlertTargets(sqlite);
     UsageSink usageSink = UsageSink.of(new MetricsUsageSink(metrics), aggregator);

@@ -187,7 +187,7 @@ final class PipelineFixture implements AutoCloseable {
         new PricingConfig(projectFile("config/models.yaml").toString()),
         new QuotaConfig(1000, 1000, 30_000, 4096),
         new VaultConfig(List.of(), 60_000, 10_000),
-        new dev.tollgate.core.config.MeteringConfig(true, 1000, 5000, 50, 1.08, "", ""),
+        new dev.tollgate.core.config.MeteringConfig(true, false, 1000, 5000, 50, 1.08, "", ""),
         dev.tollgate.core.config.RealtimeConfig.defaults(),
         new dev.tollgate.core.config.TurnRelayConfig("rest-secret", 86_400, List.of(), List.of(), "", true, null));
   }
