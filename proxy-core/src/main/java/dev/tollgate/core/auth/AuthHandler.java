@@ -19,7 +19,8 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Pipeline stage that establishes who is calling. The credential arrives where each SDK puts its
  * provider key ({@code Authorization: Bearer} or {@code x-api-key}): a Tollgate {@code tg_} key goes to
- * {@link ApiKeyVerifier}, a compact JWS to {@link JwtAuthenticator} (verified off the event loop); a
+ * {@link ApiKeyVerifier}, a gateway session token to {@link GatewayTokenVerifier}, any other compact JWS
+ * to {@link JwtAuthenticator} (verified off the event loop); a
  * missing, unknown, revoked or rejected credential gets the same 401 in the route's dialect and the
  * request goes no further. The key's tenant is looked up too
  * (its plan and settings), so later stages read both from the request context. On cache hits the
@@ -35,12 +36,15 @@ public final class AuthHandler extends ChannelInboundHandlerAdapter {
 
   private final ApiKeyVerifier verifier;
   private final JwtAuthenticator jwts;
+  private final GatewayTokenVerifier gatewayTokens;
   private final TenantDirectory tenants;
   private final ParkedRequest parked = new ParkedRequest();
 
-  public AuthHandler(ApiKeyVerifier verifier, JwtAuthenticator jwts, TenantDirectory tenants) {
+  public AuthHandler(ApiKeyVerifier verifier, JwtAuthenticator jwts, GatewayTokenVerifier gatewayTokens,
+      TenantDirectory tenants) {
     this.verifier = Objects.requireNonNull(verifier, "verifier");
     this.jwts = Objects.requireNonNull(jwts, "jwts");
+    this.gatewayTokens = Objects.requireNonNull(gatewayTokens, "gatewayTokens");
     this.tenants = Objects.requireNonNull(tenants, "tenants");
   }
 
@@ -61,11 +65,17 @@ public final class AuthHandler extends ChannelInboundHandlerAdapter {
         (req, principal) -> onPrincipal(ctx, req, context, principal));
   }
 
-  /** Routes the credential by its shape; anything neither a key nor a JWS is rejected without a lookup. */
+  /**
+   * Routes the credential by its shape: a {@code tg_} key to the key cache, a JWS the gateway issued
+   * (browser session token) to its own verifier, any other JWS to its tenant's issuer; anything else is
+   * rejected without a lookup.
+   */
   CompletableFuture<Optional<Principal>> principalFor(String presented) {
     return switch (CompactJws.classify(presented)) {
       case API_KEY -> verifier.verify(presented);
-      case JWT -> jwts.authenticate(presented);
+      case JWT -> gatewayTokens.issuer().equals(CompactJws.unverifiedIssuer(presented))
+          ? CompletableFuture.completedFuture(gatewayTokens.verify(presented))
+          : jwts.authenticate(presented);
       case UNKNOWN -> REJECTED;
     };
   }

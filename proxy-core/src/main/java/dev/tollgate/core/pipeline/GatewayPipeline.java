@@ -71,6 +71,7 @@ public final class GatewayPipeline extends ChannelInitializer<SocketChannel>
   private final RateLimitHandler rateLimitHandler;
   private final ConcurrencyLimitHandler concurrencyHandler;
   private final ErrorHandler errorHandler = new ErrorHandler();
+  private final SessionTokenHandler sessionTokenHandler = new SessionTokenHandler();
   private final PlaygroundPageHandler playgroundHandler;
   private final Class<? extends SocketChannel> channelClass;
 
@@ -116,10 +117,9 @@ public final class GatewayPipeline extends ChannelInitializer<SocketChannel>
     p.addLast(PipelineStage.BODY.handlerName(), new RequestBodyAggregator(server.maxBodyBytes()));
     p.addLast(PipelineStage.ROUTE.handlerName(), routeHandler);
     p.addLast(PipelineStage.PLAYGROUND.handlerName(), playgroundHandler);
-    p.addLast(PipelineStage.SESSION_TOKEN.handlerName(),
-        new SessionTokenHandler(services.realtime().tokens(), services.tenants()));
+    p.addLast(PipelineStage.SESSION_TOKEN.handlerName(), sessionTokenHandler);
     p.addLast(PipelineStage.AUTH.handlerName(), new AuthHandler(services.keyVerifier(),
-        services.jwtAuthenticator(), services.tenants()));
+        services.jwtAuthenticator(), services.realtime().tokens(), services.tenants()));
     p.addLast(PipelineStage.PLAN.handlerName(), planGateHandler);
     p.addLast(PipelineStage.RATE_LIMIT.handlerName(), rateLimitHandler);
     p.addLast(PipelineStage.QUOTA.handlerName(), new QuotaHandler(services.ledgers()));

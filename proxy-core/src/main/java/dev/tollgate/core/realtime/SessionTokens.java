@@ -23,7 +23,7 @@ import java.util.Optional;
  * presents one as a bearer token or in {@code Sec-WebSocket-Protocol}. Verification is a local HMAC,
  * cheap enough for the event loop; thread-safe. Never logs a token.
  */
-public final class SessionTokens {
+public final class SessionTokens implements dev.tollgate.core.auth.GatewayTokenVerifier {
 
   /** {@code iss} and {@code aud} of every gateway session token; tenants' issuers never match it. */
   public static final String ISSUER = "tollgate-gateway";
@@ -75,22 +75,16 @@ public final class SessionTokens {
     return jwt.serialize();
   }
 
-  /** Whether {@code token} claims to be ours (by its issuer); says nothing about its validity. */
-  public static boolean looksLikeSessionToken(String token) {
-    if (token == null || token.chars().filter(c -> c == '.').count() != 2) {
-      return false;
-    }
-    try {
-      return ISSUER.equals(SignedJWT.parse(token).getJWTClaimsSet().getIssuer());
-    } catch (ParseException | RuntimeException e) {
-      return false;
-    }
-  }
-
   /**
    * The principal a valid token stands for (subject = the user), or empty when the token is malformed,
    * not HS256, wrongly signed, expired, or not ours.
    */
+  @Override
+  public String issuer() {
+    return ISSUER;
+  }
+
+  @Override
   public Optional<Principal> verify(String token) {
     try {
       SignedJWT jwt = SignedJWT.parse(token);

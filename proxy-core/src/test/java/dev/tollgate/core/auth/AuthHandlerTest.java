@@ -3,6 +3,8 @@ package dev.tollgate.core.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.core.config.TestConfigs;
+import dev.tollgate.core.realtime.SessionTokens;
+import java.time.Clock;
 import dev.tollgate.core.context.ChannelAttrs;
 import dev.tollgate.core.context.RequestContext;
 import dev.tollgate.core.error.WrittenResponse;
@@ -23,6 +25,7 @@ class AuthHandlerTest {
   private final ApiKeyVerifier verifier = new ApiKeyVerifier(store, TestConfigs.gateway().auth());
   private final TenantDirectory tenants = new TenantDirectory(store, 1000);
   private final JwtAuthenticator jwt = new JwtAuthenticator(store, 1, 1000);
+  private final SessionTokens sessionTokens = new SessionTokens("", Clock.systemUTC());
   private final String key = ApiKeys.generate();
 
   @Test
@@ -205,6 +208,42 @@ class AuthHandlerTest {
     assertThat(channel.finish()).isFalse();
   }
 
+  @Test
+  void aGatewaySessionTokenAuthenticatesWithItsUserAsSubject() {
+    store.addKey("key_1", "ten_1", "prj_1", "hash");
+    EmbeddedChannel channel = newChannel("/turn-credentials");
+    FullHttpRequest request = request("/turn-credentials");
+    request.headers().set("authorization", "Bearer "
+        + sessionTokens.mint(new Principal("ten_1", "prj_1", "key_1", null), "alice", "rs_1", 60));
+
+    channel.writeInbound(request);
+    store.runPendingTasks();
+    channel.runPendingTasks();
+
+    FullHttpRequest passed = channel.readInbound();
+    assertThat(passed).isSameAs(request);
+    passed.release();
+    assertThat(context(channel).principal().subject()).isEqualTo("alice");
+    assertThat(context(channel).tenant().id()).isEqualTo("ten_1");
+    assertThat(channel.finish()).isFalse();
+  }
+
+  @Test
+  void aSessionTokenSignedWithAnotherSecretIsRefusedWith401() {
+    EmbeddedChannel channel = newChannel("/turn-credentials");
+    FullHttpRequest request = request("/turn-credentials");
+    String forged = new SessionTokens("", Clock.systemUTC()).mint(new Principal("ten_1", "prj_1", "key_1", null),
+        "alice", "rs_1", 60);
+    request.headers().set("authorization", "Bearer " + forged);
+
+    channel.writeInbound(request);
+
+    assertThat(request.refCnt()).isZero();
+    assertThat((Object) channel.readInbound()).isNull();
+    assertThat(WrittenResponse.read(channel).status()).isEqualTo(401);
+    assertThat(channel.finish()).isFalse();
+  }
+
   private void warmCache() {
     verifier.verify(key);
     tenants.tenant("ten_1");
@@ -214,7 +253,7 @@ class AuthHandlerTest {
   }
 
   private EmbeddedChannel newChannel(String uri) {
-    EmbeddedChannel channel = new EmbeddedChannel(new AuthHandler(verifier, jwt, tenants));
+    EmbeddedChannel channel = new EmbeddedChannel(new AuthHandler(verifier, jwt, sessionTokens, tenants));
     channel.attr(ChannelAttrs.REQUEST_CONTEXT).set(newContext(uri));
     return channel;
   }

@@ -115,7 +115,8 @@ class JwtAuthenticatorTest {
     store.createKey(new ApiKeyRecord("key_1", "acme", "default", "k", ApiKeys.lookupPrefix(key),
         ApiKeys.hash(key), 0, 0));
     AuthHandler handler = new AuthHandler(new ApiKeyVerifier(store, new AuthConfig(100, 60_000, 600_000)),
-        jwts, new TenantDirectory(store, 60_000));
+        jwts, new dev.tollgate.core.realtime.SessionTokens("", java.time.Clock.systemUTC()),
+        new TenantDirectory(store, 60_000));
     assertThat(handler.principalFor(key).get().map(Principal::keyId)).contains("key_1");
     assertThat(handler.principalFor(sign(signingKey, claims(ISSUER).build())).get().map(Principal::keyId))
         .contains("user-42");

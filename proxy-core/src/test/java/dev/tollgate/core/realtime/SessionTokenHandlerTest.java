@@ -2,15 +2,11 @@ package dev.tollgate.core.realtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tollgate.core.auth.Principal;
-import dev.tollgate.core.auth.TenantDirectory;
 import dev.tollgate.core.config.TestConfigs;
 import dev.tollgate.core.context.ChannelAttrs;
 import dev.tollgate.core.context.RequestContext;
-import dev.tollgate.core.error.WrittenResponse;
 import dev.tollgate.core.pipeline.PipelineStage;
 import dev.tollgate.core.route.Router;
-import dev.tollgate.core.store.FakeStateStore;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -20,16 +16,12 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class SessionTokenHandlerTest {
 
-  private final FakeStateStore store = new FakeStateStore();
-  private final TenantDirectory tenants = new TenantDirectory(store, 1000);
-  private final SessionTokens tokens = new SessionTokens("", Clock.systemUTC());
   /** What reached the stage standing in for AuthHandler (so: not skipped). */
   private final List<Object> seenByAuth = new ArrayList<>();
 
@@ -49,40 +41,16 @@ class SessionTokenHandlerTest {
   }
 
   @Test
-  void aValidSessionTokenAuthenticatesAndSkipsTheTenantAuthStage() {
-    store.addKey("key_1", "ten_1", "prj_1", "hash");
-    EmbeddedChannel channel = newChannel("/turn-credentials");
-    FullHttpRequest request = post("/turn-credentials");
-    request.headers().set("authorization", "Bearer " + tokens.mint(new Principal("ten_1", "prj_1", "key_1", null),
-        "alice", "rs_1", 60));
-
-    channel.writeInbound(request);
-    store.runPendingTasks();
-    channel.runPendingTasks();
-
-    FullHttpRequest passed = channel.readInbound();
-    assertThat(passed).isSameAs(request);
-    passed.release();
-    assertThat(seenByAuth).isEmpty();
-    RequestContext context = channel.attr(ChannelAttrs.REQUEST_CONTEXT).get();
-    assertThat(context.principal().subject()).isEqualTo("alice");
-    assertThat(context.tenant().id()).isEqualTo("ten_1");
-    assertThat(channel.finish()).isFalse();
-  }
-
-  @Test
-  void anInvalidSessionTokenIsRefusedWith401() {
-    EmbeddedChannel channel = newChannel("/turn-credentials");
-    FullHttpRequest request = post("/turn-credentials");
-    String forged = new SessionTokens("", Clock.systemUTC()).mint(new Principal("ten_1", "prj_1", "key_1", null),
-        "alice", "rs_1", 60);
-    request.headers().set("authorization", "Bearer " + forged);
+  void aHeaderCredentialIsNotReplacedByASubprotocol() {
+    EmbeddedChannel channel = newChannel("/v1/realtime?model=gpt-realtime");
+    FullHttpRequest request = upgrade("/v1/realtime?model=gpt-realtime");
+    request.headers().set("authorization", "Bearer tg_header");
+    request.headers().set("sec-websocket-protocol", "realtime, openai-insecure-api-key.tg_abc");
 
     channel.writeInbound(request);
 
-    assertThat(request.refCnt()).isZero();
-    assertThat(seenByAuth).isEmpty();
-    assertThat(WrittenResponse.read(channel).status()).isEqualTo(401);
+    assertThat(request.headers().get("authorization")).isEqualTo("Bearer tg_header");
+    ReferenceCountUtil.release(channel.readInbound());
     assertThat(channel.finish()).isFalse();
   }
 
@@ -109,7 +77,7 @@ class SessionTokenHandlerTest {
 
   private EmbeddedChannel newChannel(String uri) {
     EmbeddedChannel channel = new EmbeddedChannel();
-    channel.pipeline().addLast(PipelineStage.SESSION_TOKEN.handlerName(), new SessionTokenHandler(tokens, tenants));
+    channel.pipeline().addLast(PipelineStage.SESSION_TOKEN.handlerName(), new SessionTokenHandler());
     channel.pipeline().addLast(PipelineStage.AUTH.handlerName(), new ChannelInboundHandlerAdapter() {
       @Override
       public void channelRead(ChannelHandlerContext ctx, Object msg) {
