@@ -70,8 +70,6 @@ final class UpstreamExchange {
   private boolean reusedConnection;
   private boolean streamCounted;
   private boolean upstreamKeepAlive;
-  /** Set while the response's end waits for the usage journal: the batch end must not flush early. */
-  private boolean suppressFlush;
 
   UpstreamExchange(ChannelHandlerContext clientCtx, RequestContext request, UpstreamConnector connector,
       GatewayMetrics metrics, UsageSink usageSink, long connectTimeoutMillis, long responseTimeoutMillis,
@@ -226,7 +224,8 @@ final class UpstreamExchange {
       finish();
       return;
     }
-    // not flushed yet: what arrived with the end (the last body bytes, an SSE [DONE]) waits with it
+    // not flushed yet: what arrived with the end (the last body bytes, an SSE [DONE]) waits with it;
+    // the relay is unbound above, so no batch end flushes this exchange again
     durable.whenComplete((ignored, error) -> clientCtx.executor().execute(() -> {
       if (error != null) {
         log.warn("{} usage journal failed; the request is counted but not crash-safe: {}",
@@ -239,7 +238,6 @@ final class UpstreamExchange {
       }
       finish();
     }));
-    suppressFlush = true;
   }
 
   /** Hands the request's usage to the sink now, before the last byte; the metrics stage will not again. */
@@ -261,9 +259,6 @@ final class UpstreamExchange {
   }
 
   void onUpstreamBatchEnd() {
-    if (suppressFlush) {
-      return; // the end of this response waits for its usage record; that write flushes
-    }
     if (state == State.STREAMING) {
       backpressure.afterUpstreamBatch();
     } else if (state == State.AWAITING_RESPONSE) {

@@ -74,13 +74,7 @@ public final class TestGateway implements AutoCloseable {
 
   /** A file of the repository (config/...), found from the module directory Maven runs tests in. */
   public static Path projectFile(String relative) {
-    Path here = Path.of("").toAbsolutePath();
-    for (Path dir = here; dir != null; dir = dir.getParent()) {
-      if (Files.exists(dir.resolve(relative))) {
-        return dir.resolve(relative);
-      }
-    }
-    throw new IllegalStateException(relative + " not found above " + here);
+    return dev.tollgate.core.pipeline.TestServices.projectFile(relative);
   }
 
   /** The generous test catalogue (plans "free" and "test"): relay tests never meet a limit. */
