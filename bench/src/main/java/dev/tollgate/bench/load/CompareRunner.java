@@ -49,10 +49,12 @@ public final class CompareRunner {
           progress.printf("== round %d/%d: %s %s%n", round, rounds, target.target().name(), target.target().url());
         }
         LoadConfig config = workload.withUrl(target.target().url());
-        ProcessSample before = ProcessSample.of(target.target().pid());
-        LoadResult result = new LoadGenerator(config, System::nanoTime, progress).run();
+        // the target's CPU over the measured window only: warmup (and its JIT compilation) is not charged
+        ProcessSample[] before = {ProcessSample.UNKNOWN};
+        LoadResult result = new LoadGenerator(config, System::nanoTime, progress)
+            .run(() -> before[0] = ProcessSample.of(target.target().pid()));
         ProcessSample after = ProcessSample.of(target.target().pid());
-        target.add(result, before, after);
+        target.add(result, before[0], after);
       }
     }
     return stats;

@@ -48,6 +48,14 @@ public final class LoadGenerator {
 
   /** Runs warmup then the measured duration, waits for requests in flight, and returns what was measured. */
   public LoadResult run() throws InterruptedException {
+    return run(() -> { });
+  }
+
+  /**
+   * As {@link #run()}, calling {@code atMeasureStart} on the calling thread when the warmup ends, so that a
+   * caller can sample what it measures (a target's CPU time) over exactly the measured window.
+   */
+  public LoadResult run(Runnable atMeasureStart) throws InterruptedException {
     int threads = Math.min(config.connections(), Math.max(1, Runtime.getRuntime().availableProcessors()));
     NativeTransport transport = NativeTransport.get();
     EventLoopGroup group = transport.newGroup(threads);
@@ -82,7 +90,7 @@ public final class LoadGenerator {
         connections.get(lane).begin(new RequestLane(schedule, nanoClock, endNanos));
       }
       // 2. report each second until the schedule ends
-      reportUntil(recorder, startNanos, measureFromNanos, endNanos);
+      reportUntil(recorder, startNanos, measureFromNanos, endNanos, atMeasureStart);
       // 3. let requests in flight (and queued open-loop requests) finish, bounded by the request timeout
       awaitAll(connections.stream().map(LoadConnection::drained).toList(), timeoutNanos + SECOND_NANOS);
       connections.forEach(LoadConnection::stop);
@@ -108,17 +116,27 @@ public final class LoadGenerator {
     return headers;
   }
 
-  private void reportUntil(LatencyRecorder recorder, long startNanos, long measureFromNanos, long endNanos)
-      throws InterruptedException {
+  private void reportUntil(LatencyRecorder recorder, long startNanos, long measureFromNanos, long endNanos,
+      Runnable atMeasureStart) throws InterruptedException {
     long tick = startNanos;
+    boolean measuring = measureFromNanos <= startNanos; // no warmup: measuring from the start
+    if (measuring) {
+      atMeasureStart.run();
+    }
     while (true) {
       long now = nanoClock.getAsLong();
       if (now >= endNanos) {
         return;
       }
       long previousTick = tick;
-      tick = Math.min(tick + SECOND_NANOS, endNanos);
+      // a tick falls exactly on the end of the warmup, whatever its length
+      long next = tick + SECOND_NANOS;
+      tick = Math.min(tick < measureFromNanos && next > measureFromNanos ? measureFromNanos : next, endNanos);
       TimeUnit.NANOSECONDS.sleep(Math.max(0, tick - now));
+      if (!measuring && tick >= measureFromNanos) {
+        measuring = true;
+        atMeasureStart.run();
+      }
       Histogram interval = recorder.sampleInterval();
       if (progress == null) {
         continue;
