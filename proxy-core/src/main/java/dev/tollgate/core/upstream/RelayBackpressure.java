@@ -3,16 +3,17 @@ package dev.tollgate.core.upstream;
 import io.netty.channel.Channel;
 
 /**
- * The one link between the two sides of a relay. Upstream reads are requested one at a time
- * ({@code AUTO_READ} off); after each batch is written to the client, the next read is requested only
- * if the client can take more. When the client's outbound buffer passes its high watermark, reads
- * stop; when it drains below the low watermark, they resume. So a slow client pauses the upstream
- * and nothing buffers beyond the watermarks.
+ * The one link between the two sides of a relay. The upstream connection reads on its own
+ * ({@code AUTO_READ} on, so a fast relay costs no {@code epoll_ctl} per request); after each batch is
+ * flushed to the client, reading goes on only if the client can take more. When the client's outbound
+ * buffer passes its high watermark, upstream reads stop ({@code AUTO_READ} off); when it drains below
+ * the low watermark, they resume. So a slow client pauses the upstream and nothing buffers beyond the
+ * watermarks (plus the one batch in flight when the pause begins).
  *
  * <pre>
- *   client  ⇐ write ⇐  gateway  ⇐ read() ⇐  upstream
- *     │ not writable ──────────────────▶ stop read()
- *     │ writable again ────────────────▶ read()
+ *   client  ⇐ write ⇐  gateway  ⇐ read ⇐  upstream
+ *     │ not writable ──────────────────▶ AUTO_READ off
+ *     │ writable again ────────────────▶ AUTO_READ on
  * </pre>
  * Event-loop confined (both channels share one loop).
  */
@@ -30,10 +31,9 @@ final class RelayBackpressure {
   /** After a batch from upstream: push it to the client, then read on only if the client keeps up. */
   void afterUpstreamBatch() {
     client.flush();
-    if (client.isWritable()) {
-      upstream.read();
-    } else {
+    if (!paused && !client.isWritable()) {
       paused = true;
+      upstream.config().setAutoRead(false);
     }
   }
 
@@ -41,7 +41,7 @@ final class RelayBackpressure {
   void clientWritabilityChanged() {
     if (paused && client.isWritable()) {
       paused = false;
-      upstream.read();
+      upstream.config().setAutoRead(true);
     }
   }
 

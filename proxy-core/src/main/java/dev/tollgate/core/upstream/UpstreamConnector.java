@@ -83,7 +83,6 @@ public final class UpstreamConnector implements AutoCloseable {
         .channel(channelClass)
         .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.SO_KEEPALIVE, true)
-        .option(ChannelOption.AUTO_READ, false)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, key.connectTimeoutMillis()))
         .remoteAddress(key.endpoint().host(), key.endpoint().port());
     ChannelPool[] self = new ChannelPool[1];
@@ -95,15 +94,14 @@ public final class UpstreamConnector implements AutoCloseable {
       }
 
       @Override
-      public void channelAcquired(Channel ch) {
-        ch.config().setAutoRead(false);
-      }
-
-      @Override
       public void channelReleased(Channel ch) {
         ch.attr(REUSED).set(Boolean.TRUE);
-        // read while idle: an upstream close (or stray bytes) is seen at once and the channel dropped
-        ch.config().setAutoRead(true);
+        // AUTO_READ stays on (no epoll_ctl per request): a pooled connection reads while idle, so an
+        // upstream close (or stray bytes) is seen at once and the channel dropped; only a relay paused by
+        // a slow client turns it off, and a paused channel is never released
+        if (!ch.config().isAutoRead()) {
+          ch.config().setAutoRead(true);
+        }
       }
     }, ChannelHealthChecker.ACTIVE, true, true);
     self[0] = pool;

@@ -122,7 +122,7 @@ final class UpstreamExchange {
       return;
     }
     bind(ch);
-    // 1. send the request; 2. arm the response timer; 3. ask for the first read
+    // 1. send the request; 2. arm the response timer (the channel reads on its own: AUTO_READ)
     // pending stays ours for a retry: this attempt gets its own view of the content (released by the
     // encoder once written) and shares the headers, which the encoder only reads (no copy per request)
     FullHttpRequest attempt = new DefaultFullHttpRequest(pending.protocolVersion(), pending.method(),
@@ -135,7 +135,6 @@ final class UpstreamExchange {
     });
     state = State.AWAITING_RESPONSE;
     responseTimer = ch.eventLoop().schedule(this::onResponseTimeout, responseTimeoutMillis, TimeUnit.MILLISECONDS);
-    ch.read();
   }
 
   private void bind(Channel ch) {
@@ -261,8 +260,6 @@ final class UpstreamExchange {
   void onUpstreamBatchEnd() {
     if (state == State.STREAMING) {
       backpressure.afterUpstreamBatch();
-    } else if (state == State.AWAITING_RESPONSE) {
-      upstream.read();
     }
   }
 

@@ -143,7 +143,10 @@ public final class GatewayServer implements AutoCloseable {
     this.serverChannelClass = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     Class<? extends SocketChannel> socketClass = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
     this.bossGroup = new MultiThreadIoEventLoopGroup(1, io);
-    this.workerGroup = new MultiThreadIoEventLoopGroup(current.server().ioThreads(), io);
+    // 0 = one loop per core, as documented (Netty's own default of 0 would be two per core)
+    int ioThreads = current.server().ioThreads() > 0 ? current.server().ioThreads()
+        : Runtime.getRuntime().availableProcessors();
+    this.workerGroup = new MultiThreadIoEventLoopGroup(ioThreads, io);
     this.metrics = new GatewayMetrics();
     SqliteStateStore sqlite = SqliteStateStore.open(Path.of(current.store().dataDir()));
     this.store = sqlite;
@@ -178,7 +181,7 @@ public final class GatewayServer implements AutoCloseable {
         providerKeys, audit, responseCache, serverTls(current.server()),
         upstreamTls(current.upstream().trustCertFile()), realtime);
     this.pipeline = new GatewayPipeline(services, socketClass);
-    log.info("transport: {}", epoll ? "epoll" : "nio");
+    log.info("transport: {}, {} event loops", epoll ? "epoll" : "nio", ioThreads);
     Gauge.builder("tollgate_store_writes", store, StateStore::writeCount)
         .description("State-changing statements committed by the embedded store since start")
         .register(metrics.registry());
