@@ -26,8 +26,9 @@ import org.slf4j.LoggerFactory;
  * {@link #close}) writes the dirty rows and the journal checkpoint to the ledger in one transaction.
  *
  * <p>Threads: {@link #accept} and {@link #record} run on event loops and never block (a short
- * uncontended lock guards the in-memory table); journaled events join the table on the journal writer
- * thread once durable; flushes run on the store's executor. Events that do not count (refusals with no
+ * uncontended lock guards the in-memory table); journaled events join the table once durable: on the
+ * appending event loop in the write-durable mode (the default), on the journal writer thread when each
+ * batch is fsynced; flushes run on the store's executor. Events that do not count (refusals with no
  * usage) skip the journal and can be lost with at most one flush window on a crash.
  *
  * <p>Store writes counted with {@link SqliteStateStore#countWrite()}: one per upserted row plus one for
@@ -180,7 +181,7 @@ public final class UsageAggregator implements UsageSink, AutoCloseable {
     }
   }
 
-  /** Journal writer thread (or replay at open): {@code seq} is durable. */
+  /** The journal, in sequence order (the appending thread, the writer thread, or replay at open): {@code seq} is durable. */
   private void absorbDurable(long seq, UsageEvent e) {
     RowKey key = RowKey.of(e);
     long cost = prices.get().cost(e.provider(), e.model(), e.usage());

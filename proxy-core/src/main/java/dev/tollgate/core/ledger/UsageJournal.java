@@ -27,9 +27,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The append-only, crash-safe journal of billable usage events, with group commit: event loops enqueue
- * records without blocking; one writer thread ({@code tollgate-usage-journal}) writes whatever has queued
- * and calls {@code force} once per batch, then completes the batch's futures.
+ * The append-only, crash-safe journal of billable usage events. Two sync policies
+ * ({@link LedgerConfig#fsyncEachBatch()}):
+ * <ul>
+ *   <li><b>write-durable</b> (default in the gateway): the appending thread, an event loop, encodes the
+ *   record and writes it to the file itself, under a short lock that keeps sequence order, and the
+ *   record is durable at once (a page-cache write survives kill -9; no fsync, no thread hop). The
+ *   writer thread ({@code tollgate-usage-journal}) only fsyncs written records in the background, at
+ *   most every {@link #BACKGROUND_FSYNC_MILLIS} ms;</li>
+ *   <li><b>fsync-durable</b>: event loops enqueue records without blocking; the writer thread writes
+ *   whatever has queued and calls {@code force} once per batch (group commit), then completes the
+ *   batch's futures.</li>
+ * </ul>
  *
  * <p>File layout: segments {@code usage-<firstSeq>.journal} in the journal directory; each record is
  * {@code [int payloadLength][int crc32c(payload)][payload]}, the payload starting with its sequence
@@ -53,6 +62,10 @@ public final class UsageJournal implements AutoCloseable {
   private final AtomicLong forces = new AtomicLong();
   private final AtomicLong appended = new AtomicLong();
   private final Thread writer;
+  /** Write-durable mode: guards the file and the encoding state for the appending threads. */
+  private final java.util.concurrent.locks.ReentrantLock inlineLock = new java.util.concurrent.locks.ReentrantLock();
+  /** Write-durable mode: records were written since the last background fsync. */
+  private volatile boolean unforced;
   private volatile boolean writerParked;
   private volatile boolean closed;
   private volatile RecordListener listener = (seq, event) -> { };
@@ -62,7 +75,7 @@ public final class UsageJournal implements AutoCloseable {
   private long lastForceNanos = System.nanoTime();
   /** Without an fsync per batch, the writer still fsyncs at most this often while records arrive. */
   public static final long BACKGROUND_FSYNC_MILLIS = 200;
-  // Writer-thread state.
+  // Writer-thread state (fsync-durable mode); guarded by inlineLock in write-durable mode.
   private FileChannel segment;
   private long segmentBytes;
   private long nextSeq;
@@ -130,6 +143,9 @@ public final class UsageJournal implements AutoCloseable {
    */
   public CompletableFuture<Void> append(UsageEvent event) {
     Objects.requireNonNull(event, "event");
+    if (!fsyncEachBatch) {
+      return writeNow(event);
+    }
     CompletableFuture<Void> done = new CompletableFuture<>();
     if (closed) {
       done.completeExceptionally(new IllegalStateException("usage journal closed"));
@@ -155,6 +171,44 @@ public final class UsageJournal implements AutoCloseable {
     }
     return done;
   }
+
+  /**
+   * Write-durable mode: encodes and writes {@code event} on the calling thread (a page-cache write, no
+   * fsync) and hands it to the listener, all under the lock that keeps the file in sequence order.
+   */
+  private CompletableFuture<Void> writeNow(UsageEvent event) {
+    inlineLock.lock();
+    try {
+      if (closed || segment == null) {
+        return CompletableFuture.failedFuture(new IllegalStateException("usage journal closed"));
+      }
+      if (segmentBytes >= segmentMaxBytes) {
+        closeSegment();
+        openSegment();
+      }
+      long seq = nextSeq;
+      batchBuffer.clear();
+      encodeRecord(seq, event);
+      batchBuffer.flip();
+      int bytes = batchBuffer.remaining();
+      while (batchBuffer.hasRemaining()) {
+        segment.write(batchBuffer);
+      }
+      nextSeq++;
+      segmentBytes += bytes;
+      appended.incrementAndGet();
+      unforced = true;
+      listener.onDurable(seq, event);
+      return WRITTEN;
+    } catch (IOException e) {
+      LOG.error("usage journal write failed; the record is not durable", e);
+      return CompletableFuture.failedFuture(new UncheckedIOException("usage journal write failed", e));
+    } finally {
+      inlineLock.unlock();
+    }
+  }
+
+  private static final CompletableFuture<Void> WRITTEN = CompletableFuture.completedFuture(null);
 
   /** Deletes closed segments whose records all have a sequence number {@code <= checkpointSeq}. */
   void releaseUpTo(long checkpointSeq) {
@@ -185,7 +239,12 @@ public final class UsageJournal implements AutoCloseable {
   /** Writes and forces whatever is queued, then stops the writer. Blocking. */
   @Override
   public void close() {
-    closed = true;
+    inlineLock.lock(); // no write-durable append is half done once closed is set
+    try {
+      closed = true;
+    } finally {
+      inlineLock.unlock();
+    }
     LockSupport.unpark(writer);
     try {
       writer.join(TimeUnit.SECONDS.toMillis(10));
@@ -197,7 +256,12 @@ public final class UsageJournal implements AutoCloseable {
   /** Test hook: stops the writer as kill -9 would, leaving queued records unwritten. */
   void halt() {
     writer.interrupt();
-    closed = true;
+    inlineLock.lock();
+    try {
+      closed = true;
+    } finally {
+      inlineLock.unlock();
+    }
     try {
       writer.join(TimeUnit.SECONDS.toMillis(10));
     } catch (InterruptedException e) {
@@ -205,12 +269,12 @@ public final class UsageJournal implements AutoCloseable {
     }
   }
 
-  /** Test hook: runs on the writer thread before each {@code force}, e.g. to hold a batch open. */
   /** Chooses whether a record is durable once fsynced (true) or once written to the file (false). */
   void fsyncEachBatch(boolean fsync) {
     this.fsyncEachBatch = fsync;
   }
 
+  /** Test hook: runs on the writer thread before each {@code force}, e.g. to hold a batch open. */
   void beforeForce(Runnable hook) {
     this.beforeForce = Objects.requireNonNull(hook, "hook");
   }
@@ -222,6 +286,10 @@ public final class UsageJournal implements AutoCloseable {
   // ---- writer thread ----
 
   private void runWriter() {
+    if (!fsyncEachBatch) {
+      runBackgroundFsync();
+      return;
+    }
     List<Pending> batch = new ArrayList<>(Math.min(maxBatchRecords, 4096));
     try {
       while (true) {
@@ -246,6 +314,54 @@ public final class UsageJournal implements AutoCloseable {
     } finally {
       closeSegment();
       failQueued();
+    }
+  }
+
+  /** Write-durable mode: fsyncs what the appending threads wrote, at most every BACKGROUND_FSYNC_MILLIS. */
+  private void runBackgroundFsync() {
+    try {
+      while (!closed && !Thread.currentThread().isInterrupted()) {
+        LockSupport.parkNanos(this, BACKGROUND_FSYNC_MILLIS * 1_000_000L);
+        if (unforced && !Thread.currentThread().isInterrupted()) {
+          forceWritten();
+        }
+      }
+    } finally {
+      if (!Thread.currentThread().isInterrupted()) { // halted: as a crash, no last fsync
+        inlineLock.lock();
+        try {
+          closeSegment();
+        } finally {
+          inlineLock.unlock();
+        }
+      } else {
+        closeWithoutFsync();
+      }
+    }
+  }
+
+  /** The fsync itself runs outside the lock, so appending event loops never wait for the disk. */
+  private void forceWritten() {
+    FileChannel current;
+    inlineLock.lock();
+    try {
+      current = segment;
+      unforced = false;
+    } finally {
+      inlineLock.unlock();
+    }
+    if (current == null) {
+      return;
+    }
+    try {
+      beforeForce.run();
+      current.force(false);
+      forces.incrementAndGet();
+    } catch (java.nio.channels.ClosedChannelException e) {
+      // the segment was rotated meanwhile; closing it forced what it held
+    } catch (IOException e) {
+      unforced = true;
+      LOG.warn("usage journal background fsync failed; will retry", e);
     }
   }
 
@@ -367,12 +483,28 @@ public final class UsageJournal implements AutoCloseable {
     try {
       if (!fsyncEachBatch) {
         segment.force(false); // what was only written reaches the disk before the segment is left
+        forces.incrementAndGet();
       }
       segment.close();
     } catch (IOException e) {
       LOG.warn("cannot close journal segment", e);
     }
     segment = null;
+  }
+
+  /** Halted (a simulated crash): the file is closed, what was written stays, nothing more is forced. */
+  private void closeWithoutFsync() {
+    inlineLock.lock();
+    try {
+      if (segment != null) {
+        segment.close();
+      }
+    } catch (IOException e) {
+      LOG.warn("cannot close journal segment", e);
+    } finally {
+      segment = null;
+      inlineLock.unlock();
+    }
   }
 
   private void failQueued() {

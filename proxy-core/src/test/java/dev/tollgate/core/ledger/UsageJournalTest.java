@@ -178,6 +178,66 @@ class UsageJournalTest {
         .hasCauseInstanceOf(IllegalStateException.class);
   }
 
+  @Test
+  void writeDurableAppendsAreOnFileWhenTheyReturnWithNoFsyncWaited() throws Exception {
+    UsageJournal journal = writeDurableJournal();
+    CountDownLatch releaseForce = new CountDownLatch(1);
+    journal.beforeForce(() -> awaitQuietly(releaseForce)); // the disk never answers during the test
+    List<Long> seen = new ArrayList<>();
+    journal.start((seq, event) -> seen.add(seq));
+    List<UsageEvent> events = mixedEvents(100, 31);
+
+    List<CompletableFuture<Void>> futures = events.stream().map(journal::append).toList();
+
+    assertThat(futures).allMatch(f -> f.isDone() && !f.isCompletedExceptionally());
+    assertThat(seen).containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, 100).boxed().toList());
+    List<UsageEvent> onFile = new ArrayList<>();
+    journal(4_096, 65_536).replay(0, (seq, event) -> onFile.add(event)); // read while the writer still holds it
+    assertThat(onFile).containsExactlyElementsOf(events);
+    releaseForce.countDown();
+  }
+
+  @Test
+  void writeDurableAppendsFromManyThreadsKeepSequenceOrderOnFile() throws Exception {
+    UsageJournal journal = writeDurableJournal();
+    journal.start((seq, event) -> { });
+    List<Thread> appenders = new ArrayList<>();
+    for (int t = 0; t < 4; t++) {
+      List<UsageEvent> events = mixedEvents(500, 200 + t);
+      Thread appender = new Thread(() -> events.forEach(e -> journal.append(e).join()));
+      appenders.add(appender);
+      appender.start();
+    }
+    for (Thread appender : appenders) {
+      appender.join();
+    }
+    journal.halt(); // a crash: no last fsync, the page cache keeps what was written
+
+    List<Long> seqs = new ArrayList<>();
+    journal(4_096, 65_536).replay(0, (seq, event) -> seqs.add(seq));
+    assertThat(seqs).hasSize(2_000).isSorted().doesNotHaveDuplicates();
+    assertThat(journal.appendCount()).isEqualTo(2_000);
+  }
+
+  @Test
+  void writeDurableJournalFsyncsWrittenRecordsWhenClosed() {
+    UsageJournal journal = writeDurableJournal();
+    journal.start((seq, event) -> { });
+    journal.append(mixedEvents(1, 1).get(0)).join();
+    long before = journal.forceCount();
+    journal.close();
+
+    assertThat(journal.forceCount()).isGreaterThan(before);
+    assertThatThrownBy(() -> journal.append(mixedEvents(1, 2).get(0)).join())
+        .hasCauseInstanceOf(IllegalStateException.class);
+  }
+
+  private UsageJournal writeDurableJournal() {
+    UsageJournal journal = journal(4_096, 65_536);
+    journal.fsyncEachBatch(false);
+    return journal;
+  }
+
   private UsageJournal journal(int maxBatchRecords, int maxQueuedRecords) {
     return journal(maxBatchRecords, maxQueuedRecords, 0);
   }
