@@ -6,7 +6,7 @@
 # Environment (defaults in brackets): DURATION [5s] per round, ROUNDS [3], WARMUP [1s], CONNECTIONS [16],
 # RATE [empty = closed loop; a number = open loop at that many req/s], CHUNKS [16] per SSE stream,
 # OUT [bench/results], NGINX_WORKERS [1], MOCK_PORT [18181], NGINX_PORT [18182], GATEWAY_PORT [18180],
-# ADMIN_PORT [18190], DURABLE_ANSWERS [true] (false: no fsync wait before the last byte), GATEWAY_PLAN [bench] (from bench/bench-catalogue.yaml: every stage on, limits out of reach).
+# ADMIN_PORT [18190], GATEWAY_IO_THREADS [= NGINX_WORKERS: the same parallelism for both proxies], DURABLE_ANSWERS [true] (false: the last byte does not wait for the usage journal), GATEWAY_PLAN [bench] (from bench/bench-catalogue.yaml: every stage on, limits out of reach).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -20,6 +20,7 @@ RATE="${RATE:-}"
 CHUNKS="${CHUNKS:-16}"
 OUT="${OUT:-$here/results}"
 NGINX_WORKERS="${NGINX_WORKERS:-1}"
+GATEWAY_IO_THREADS="${GATEWAY_IO_THREADS:-$NGINX_WORKERS}"
 MOCK_PORT="${MOCK_PORT:-18181}"
 NGINX_PORT="${NGINX_PORT:-18182}"
 GATEWAY_PORT="${GATEWAY_PORT:-18180}"
@@ -134,6 +135,7 @@ start_gateway() {
 server:
   host: 127.0.0.1
   port: $GATEWAY_PORT
+  ioThreads: $GATEWAY_IO_THREADS
 admin:
   host: 127.0.0.1
   port: $ADMIN_PORT
