@@ -10,7 +10,7 @@ import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The gateway's Prometheus meters, with each labelled meter looked up once and cached so the hot path
@@ -28,7 +28,8 @@ public final class GatewayMetrics {
   private final ConcurrentHashMap<String, Counter> upstreamErrorCounters = new ConcurrentHashMap<>();
   private final AtomicInteger openStreams = new AtomicInteger();
   private final AtomicInteger inFlight = new AtomicInteger();
-  private final AtomicLong relayedBytes = new AtomicLong();
+  // written by every event loop on every chunk: striped, so the loops never contend for one cache line
+  private final LongAdder relayedBytes = new LongAdder();
   private final Counter cacheHits;
   private final Counter cacheMisses;
 
@@ -42,7 +43,7 @@ public final class GatewayMetrics {
         .description("Streaming responses currently being relayed").register(registry);
     Gauge.builder("tollgate_in_flight_requests", inFlight, AtomicInteger::get)
         .description("Requests currently being served").register(registry);
-    Gauge.builder("tollgate_relayed_response_bytes", relayedBytes, AtomicLong::get)
+    Gauge.builder("tollgate_relayed_response_bytes", relayedBytes, LongAdder::sum)
         .description("Response body bytes relayed to clients since start").register(registry);
     cacheHits = Counter.builder("tollgate_cache_lookups").tag("result", "hit")
         .description("Response cache lookups, by result").register(registry);
@@ -79,7 +80,9 @@ public final class GatewayMetrics {
       latency = latencyTimers.computeIfAbsent(latencyKey, k -> Timer.builder("tollgate_request_duration")
           .description("Time from request start to the last response byte written")
           .tags("provider", p, "operation", o)
-          .publishPercentiles(0.5, 0.9, 0.99, 0.999)
+          // buckets only: quantiles are computed by Prometheus (histogram_quantile), which also
+          // aggregates them across nodes; client-side percentiles would cost a rotating set of
+          // histograms per record on the hot path and cannot be aggregated
           .publishPercentileHistogram()
           .minimumExpectedValue(Duration.ofNanos(50_000))
           .maximumExpectedValue(Duration.ofMinutes(10))
@@ -137,19 +140,49 @@ public final class GatewayMetrics {
   }
 
   public void addRelayedBytes(long bytes) {
-    relayedBytes.addAndGet(bytes);
+    relayedBytes.add(bytes);
   }
 
   private static String orDash(String value) {
     return value == null || value.isEmpty() ? "-" : value;
   }
 
+  // Map keys looked up on every request: equals and hashCode written out (a record's generated ones go
+  // through method handles that the JIT does not always inline); the strings cache their hashes.
   private record RequestKey(String tenant, String provider, String operation, int status) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof RequestKey k && status == k.status && tenant.equals(k.tenant)
+          && provider.equals(k.provider) && operation.equals(k.operation);
+    }
+
+    @Override
+    public int hashCode() {
+      return ((tenant.hashCode() * 31 + provider.hashCode()) * 31 + operation.hashCode()) * 31 + status;
+    }
   }
 
   private record LatencyKey(String provider, String operation) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof LatencyKey k && provider.equals(k.provider) && operation.equals(k.operation);
+    }
+
+    @Override
+    public int hashCode() {
+      return provider.hashCode() * 31 + operation.hashCode();
+    }
   }
 
   private record TokenKey(String provider, String model, String kind) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof TokenKey k && provider.equals(k.provider) && model.equals(k.model) && kind.equals(k.kind);
+    }
+
+    @Override
+    public int hashCode() {
+      return (provider.hashCode() * 31 + model.hashCode()) * 31 + kind.hashCode();
+    }
   }
 }

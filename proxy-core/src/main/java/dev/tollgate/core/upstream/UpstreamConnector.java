@@ -109,6 +109,17 @@ public final class UpstreamConnector implements AutoCloseable {
     return pool;
   }
 
+  /** Looked up on every request: equals and hashCode written out, the endpoint compared by identity first. */
   private record PoolKey(EventLoop loop, ProviderEndpoint endpoint, long connectTimeoutMillis) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof PoolKey k && loop == k.loop && connectTimeoutMillis == k.connectTimeoutMillis
+          && (endpoint == k.endpoint || endpoint.equals(k.endpoint));
+    }
+
+    @Override
+    public int hashCode() {
+      return (endpoint.host().hashCode() * 31 + endpoint.port()) * 31 + Long.hashCode(connectTimeoutMillis);
+    }
   }
 }
