@@ -31,13 +31,15 @@ public final class BenchMain {
 
   static final String DEFAULT_PATH = "/v1/chat/completions";
   private static final Set<String> WORKLOAD_OPTIONS = Set.of("rate", "connections", "duration", "warmup",
-      "timeout", "stream", "header", "body", "body-file", "path", "quiet");
+      "timeout", "stream", "stamp", "header", "body", "body-file", "path", "quiet");
   private static final String USAGE = """
       usage:
         bench mock    --port P [--chunks N] [--chunk-delay-ms D] [--threads T]
         bench load    --url URL [--rate R | --connections C] [--duration 10s] [--warmup 2s] [--stream]
                       [--header 'Name: value']... [--body JSON | --body-file F] [--path /v1/...] [--timeout 10s]
+                      [--stamp 1|0]   (streams: the mock's send-time stamp, relay delay of the first byte; load: 0)
         bench compare --target name=URL[,pid=PID]... [--rounds K] [--out results] + the load options
+                      (compare --stream stamps by default: --stamp 0 turns it off)
       """;
 
   private BenchMain() {}
@@ -73,7 +75,8 @@ public final class BenchMain {
     if (targets.isEmpty()) {
       throw new IllegalArgumentException("--target: none (expected: name=URL[,pid=PID], repeatable)");
     }
-    LoadConfig workload = workload(cli, targets.get(0).url());
+    // every compare has the mock as its upstream: its streams carry the stamp unless told otherwise
+    LoadConfig workload = workload(cli, targets.get(0).url(), true);
     int rounds = cli.integer("rounds", 3);
     PrintStream out = cli.flag("quiet") ? null : progress;
     List<TargetStats> stats = new CompareRunner(workload, targets, rounds, out).run();
@@ -93,7 +96,7 @@ public final class BenchMain {
     if (url == null) {
       throw new IllegalArgumentException("--url: missing (expected: http://host:port/path)");
     }
-    LoadConfig config = workload(cli, withPath(URI.create(url), cli));
+    LoadConfig config = workload(cli, withPath(URI.create(url), cli), false);
     LoadResult result = new LoadGenerator(config, System::nanoTime, cli.flag("quiet") ? null : System.err).run();
     LatencySummary l = result.latency();
     Map<String, Long> errors = new java.util.TreeMap<>();
@@ -112,6 +115,13 @@ public final class BenchMain {
       System.out.printf(Locale.ROOT, "first byte µs: p50 %d  p90 %d  p99 %d  p99.9 %d  max %d%n",
           f.p50Micros(), f.p90Micros(), f.p99Micros(), f.p999Micros(), f.maxMicros());
     }
+    if (config.stamp()) {
+      LatencySummary r = result.relayDelay();
+      System.out.printf(Locale.ROOT,
+          "relay delay of the first byte after the upstream sent it µs: p50 %d  p90 %d  p99 %d  max %d  "
+              + "(%d of %d streams stamped)%n",
+          r.p50Micros(), r.p90Micros(), r.p99Micros(), r.maxMicros(), r.count(), result.requests());
+    }
   }
 
   private static void mock(CommandLine cli) throws InterruptedException {
@@ -124,8 +134,20 @@ public final class BenchMain {
     Thread.currentThread().join();
   }
 
-  private static LoadConfig workload(CommandLine cli, URI url) throws IOException {
+  private static LoadConfig workload(CommandLine cli, URI url, boolean stampByDefault) throws IOException {
     boolean stream = cli.flag("stream");
+    boolean stamp = stream && stampByDefault;
+    String stampOption = cli.string("stamp", null);
+    if (stampOption != null) {
+      stamp = switch (stampOption.trim()) {
+        case "1", "true", "on" -> true;
+        case "0", "false", "off" -> false;
+        default -> throw new IllegalArgumentException("--stamp: " + stampOption + " (expected: 1 or 0)");
+      };
+      if (stamp && !stream) {
+        throw new IllegalArgumentException("--stamp: 1 (expected: only with --stream)");
+      }
+    }
     byte[] body;
     if (cli.string("body-file", null) != null) {
       body = Files.readAllBytes(Path.of(cli.string("body-file", null)));
@@ -146,7 +168,7 @@ public final class BenchMain {
     int connections = cli.integer("connections", rate > 0 ? 64 : 16);
     return new LoadConfig(url, headers, body, stream, rate, connections,
         cli.duration("duration", Duration.ofSeconds(10)), cli.duration("warmup", Duration.ofSeconds(2)),
-        cli.duration("timeout", Duration.ofSeconds(10)));
+        cli.duration("timeout", Duration.ofSeconds(10)), stamp);
   }
 
   /** Netty logs at debug when no logging config is on the classpath; a load run wants none of it. */

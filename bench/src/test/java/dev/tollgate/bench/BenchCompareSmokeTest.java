@@ -31,6 +31,40 @@ class BenchCompareSmokeTest {
       String svg = Files.readString(report.resolveSibling("latency.svg"));
       assertThat(svg).startsWith("<svg").contains(">direct</text>", ">second</text>");
       assertThat(svg.split("<polyline", -1)).hasSize(3);
+      assertThat(markdown).doesNotContain("relay delay");
+    }
+  }
+
+  @Test
+  void reportsTheRelayDelayOfTheFirstSseByteForStreamsByDefault(@TempDir Path out) throws Exception {
+    try (MockUpstream mock = new MockUpstream()) {
+      String url = "http://127.0.0.1:" + mock.start(0);
+      CommandLine cli = new CommandLine(List.of("--target", "direct=" + url, "--target", "second=" + url,
+          "--stream", "--rate", "40", "--connections", "2", "--duration", "500ms", "--warmup", "0s",
+          "--rounds", "1", "--out", out.toString()));
+
+      String markdown = Files.readString(BenchMain.compare(cli, null));
+
+      assertThat(markdown).contains("## First SSE byte: relay delay after the upstream sent it",
+          "| target | streams | p50 | p90 | p99 | max | +p50 vs direct |");
+      String section = markdown.substring(markdown.indexOf("## First SSE byte"));
+      assertThat(section.lines().filter(line -> line.startsWith("| direct | ")).findFirst().orElseThrow())
+          .as("the direct row counts its stamped streams").doesNotContain("| 0 |").endsWith("| +0 |");
+      assertThat(section).contains("| second | ").doesNotContain("not counted here");
+    }
+  }
+
+  @Test
+  void leavesTheRelayDelayOutWhenStampsAreTurnedOff(@TempDir Path out) throws Exception {
+    try (MockUpstream mock = new MockUpstream()) {
+      String url = "http://127.0.0.1:" + mock.start(0);
+      CommandLine cli = new CommandLine(List.of("--target", "direct=" + url, "--stream", "--stamp", "0",
+          "--rate", "40", "--connections", "2", "--duration", "500ms", "--warmup", "0s", "--rounds", "1",
+          "--out", out.toString()));
+
+      String markdown = Files.readString(BenchMain.compare(cli, null));
+
+      assertThat(markdown).contains("## Time to first byte (SSE)").doesNotContain("relay delay");
     }
   }
 }

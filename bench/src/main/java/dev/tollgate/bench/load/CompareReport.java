@@ -81,8 +81,38 @@ public final class CompareReport {
             f.p50Micros(), f.p90Micros(), f.p99Micros(), f.p999Micros(), f.maxMicros()));
       }
     }
+    if (workload.stamp()) {
+      relayDelaySection(md, direct);
+    }
     md.append("\n![latency percentiles](").append(PLOT_FILE).append(")\n");
     return md.toString();
+  }
+
+  /**
+   * The first SSE byte's delay from the mock's send-time stamp to its arrival at the load generator. Direct is
+   * the loopback and the client's read path alone, so a target's added p50 over direct is the relay's own delay.
+   */
+  private void relayDelaySection(StringBuilder md, Optional<TargetStats> direct) {
+    md.append("\n## First SSE byte: relay delay after the upstream sent it\n\n");
+    md.append("From the mock's `System.nanoTime()` stamp (an SSE comment written with the first event, after the "
+        + "headers) to the first body byte's arrival at the load generator, one value per stream; the added p50 "
+        + "over `direct` is the relay's own delay. µs\n\n");
+    md.append("| target | streams | p50 | p90 | p99 | max | +p50 vs direct |\n|---|---:|---:|---:|---:|---:|---:|\n");
+    Optional<LatencySummary> directDelay = direct.map(TargetStats::relayDelay).filter(d -> d.count() > 0);
+    for (TargetStats s : stats) {
+      LatencySummary r = s.relayDelay();
+      if (r.count() == 0) {
+        md.append(String.format(Locale.ROOT, "| %s | 0 | – | – | – | – | – |\n", s.target().name()));
+        continue;
+      }
+      String added = directDelay.map(d -> signed(r.p50Micros() - d.p50Micros())).orElse("–");
+      md.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %d | %d | %s |\n", s.target().name(),
+          r.count(), r.p50Micros(), r.p90Micros(), r.p99Micros(), r.maxMicros(), added));
+    }
+    if (stats.stream().anyMatch(s -> s.relayDelay().count() < s.requests())) {
+      md.append("\nA stream without a stamp (a target that is not the bench mock, or a proxy that dropped the "
+          + "comment) is not counted here.\n");
+    }
   }
 
   private static String errors(TargetStats s) {

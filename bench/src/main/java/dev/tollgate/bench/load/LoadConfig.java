@@ -20,9 +20,14 @@ import java.util.Map;
  * @param duration        measured time, after the warmup
  * @param warmup          time run at the same load before measuring
  * @param timeout         a request not complete after this is counted as a timeout and its connection reset
+ * @param stamp           streams only: ask the upstream (the bench mock) for a send-time stamp before the first
+ *                        event ({@value #STAMP_HEADER}{@code : 1}) and measure the first byte's relay delay
  */
 public record LoadConfig(URI url, Map<String, String> headers, byte[] body, boolean stream, double ratePerSecond,
-    int connections, Duration duration, Duration warmup, Duration timeout) {
+    int connections, Duration duration, Duration warmup, Duration timeout, boolean stamp) {
+
+  /** The request header that asks the mock for the stamp; the same name as {@code MockUpstream.STAMP_HEADER}. */
+  public static final String STAMP_HEADER = "x-mock-stamp";
 
   public LoadConfig {
     requireNonNull(url, "url");
@@ -49,6 +54,15 @@ public record LoadConfig(URI url, Map<String, String> headers, byte[] body, bool
     if (timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("timeout: " + timeout + " (expected: > 0)");
     }
+    if (stamp && !stream) {
+      throw new IllegalArgumentException("stamp: true (expected: only with stream)");
+    }
+  }
+
+  /** A workload without stamps. */
+  public LoadConfig(URI url, Map<String, String> headers, byte[] body, boolean stream, double ratePerSecond,
+      int connections, Duration duration, Duration warmup, Duration timeout) {
+    this(url, headers, body, stream, ratePerSecond, connections, duration, warmup, timeout, false);
   }
 
   /** The default body for the URL's API (OpenAI chat or Anthropic messages), streaming or not. */
@@ -68,7 +82,8 @@ public record LoadConfig(URI url, Map<String, String> headers, byte[] body, bool
 
   /** The same workload against another URL. */
   public LoadConfig withUrl(URI otherUrl) {
-    return new LoadConfig(otherUrl, headers, body, stream, ratePerSecond, connections, duration, warmup, timeout);
+    return new LoadConfig(otherUrl, headers, body, stream, ratePerSecond, connections, duration, warmup, timeout,
+        stamp);
   }
 
   /** True when requests are sent on a schedule rather than back to back. */
@@ -90,7 +105,7 @@ public record LoadConfig(URI url, Map<String, String> headers, byte[] body, bool
   public String toString() {
     return "LoadConfig[url=" + url + ", headers=" + headers.keySet() + ", bodyBytes=" + body.length + ", stream="
         + stream + ", ratePerSecond=" + ratePerSecond + ", connections=" + connections + ", duration=" + duration
-        + ", warmup=" + warmup + ", timeout=" + timeout + "]";
+        + ", warmup=" + warmup + ", timeout=" + timeout + ", stamp=" + stamp + "]";
   }
 
   /** Record equality would compare the body by identity; compare contents instead. */
@@ -99,13 +114,14 @@ public record LoadConfig(URI url, Map<String, String> headers, byte[] body, bool
     return o instanceof LoadConfig other && url.equals(other.url) && headers.equals(other.headers)
         && java.util.Arrays.equals(body, other.body) && stream == other.stream
         && Double.compare(ratePerSecond, other.ratePerSecond) == 0 && connections == other.connections
-        && duration.equals(other.duration) && warmup.equals(other.warmup) && timeout.equals(other.timeout);
+        && duration.equals(other.duration) && warmup.equals(other.warmup) && timeout.equals(other.timeout)
+        && stamp == other.stamp;
   }
 
   @Override
   public int hashCode() {
     return java.util.Objects.hash(url, headers, java.util.Arrays.hashCode(body), stream, ratePerSecond,
-        connections, duration, warmup, timeout);
+        connections, duration, warmup, timeout, stamp);
   }
 
 }

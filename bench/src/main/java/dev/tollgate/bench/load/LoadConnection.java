@@ -41,6 +41,7 @@ final class LoadConnection {
   private final HttpHeaders headers;
   private final byte[] body;
   private final long timeoutNanos;
+  private final SseStampParser stampParser; // null unless the bodies are stamped
   private final CompletableFuture<Void> connected = new CompletableFuture<>();
   private final CompletableFuture<Void> drained = new CompletableFuture<>();
   private Channel channel;
@@ -51,11 +52,12 @@ final class LoadConnection {
   // state of the request in flight
   private long intendedNanos = -1;
   private long firstByteNanos;
+  private long stampNanos = SseStampParser.NONE;
   private int status;
   private boolean keepAlive;
 
   LoadConnection(Bootstrap bootstrap, EventLoop loop, LatencyRecorder recorder,
-      String pathAndQuery, HttpHeaders headers, byte[] body, long timeoutNanos) {
+      String pathAndQuery, HttpHeaders headers, byte[] body, long timeoutNanos, boolean stamped) {
     this.bootstrap = bootstrap.clone(loop).handler(new ChannelInitializer<SocketChannel>() {
       @Override
       protected void initChannel(SocketChannel ch) {
@@ -68,6 +70,7 @@ final class LoadConnection {
     this.headers = headers;
     this.body = body;
     this.timeoutNanos = timeoutNanos;
+    this.stampParser = stamped ? new SseStampParser() : null;
   }
 
   /** Completes once the schedule has ended and the last request in flight finished. */
@@ -171,6 +174,10 @@ final class LoadConnection {
   private void send(long intended) {
     intendedNanos = intended;
     firstByteNanos = 0;
+    stampNanos = SseStampParser.NONE;
+    if (stampParser != null) {
+      stampParser.reset();
+    }
     status = 0;
     keepAlive = true;
     DefaultFullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST,
@@ -208,7 +215,7 @@ final class LoadConnection {
     } else if (status >= 400) {
       recorder.recordError(ErrorKind.STATUS_4XX, intended);
     } else {
-      recorder.recordSuccess(intended, firstByteNanos == 0 ? recorder.nanoTime() : firstByteNanos);
+      recorder.recordSuccess(intended, firstByteNanos == 0 ? recorder.nanoTime() : firstByteNanos, stampNanos);
     }
     finishRequest();
     if (!keepAlive) {
@@ -255,11 +262,25 @@ final class LoadConnection {
         status = response.status().code();
         keepAlive = HttpUtil.isKeepAlive(response);
       }
-      if (msg instanceof HttpContent content && firstByteNanos == 0 && content.content().isReadable()) {
-        firstByteNanos = recorder.nanoTime();
+      if (msg instanceof HttpContent content && content.content().isReadable()) {
+        if (firstByteNanos == 0) {
+          firstByteNanos = recorder.nanoTime();
+        }
+        readStamp(content);
       }
       if (msg instanceof LastHttpContent) {
         onResponseEnd();
+      }
+    }
+
+    /** The relay delay is charged to the first body byte, even when the stamp line ends in a later read. */
+    private void readStamp(HttpContent content) {
+      if (stampParser == null || stampParser.done()) {
+        return;
+      }
+      stampParser.feed(content.content());
+      if (stampParser.done()) {
+        stampNanos = stampParser.stampNanos();
       }
     }
 

@@ -72,7 +72,7 @@ public final class LoadGenerator {
       long timeoutNanos = config.timeout().toNanos();
       for (int i = 0; i < config.connections(); i++) {
         LoadConnection connection = new LoadConnection(bootstrap, group.next(), recorder,
-            config.pathAndQuery(), headers, config.body(), timeoutNanos);
+            config.pathAndQuery(), headers, config.body(), timeoutNanos, config.stamp());
         connections.add(connection);
         connection.connect();
       }
@@ -96,8 +96,9 @@ public final class LoadGenerator {
       connections.forEach(LoadConnection::stop);
       Histogram latency = recorder.total();
       Histogram firstByte = recorder.totalFirstByte();
+      Histogram relayDelay = recorder.totalRelayDelay();
       return new LoadResult(latency.getTotalCount(), recorder.errors(),
-          config.duration().toNanos() / (double) SECOND_NANOS, latency, firstByte);
+          config.duration().toNanos() / (double) SECOND_NANOS, latency, firstByte, relayDelay);
     } finally {
       connections.forEach(LoadConnection::stop);
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
@@ -112,6 +113,9 @@ public final class LoadGenerator {
         .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
         .setInt(HttpHeaderNames.CONTENT_LENGTH, config.body().length)
         .set(HttpHeaderNames.ACCEPT, config.stream() ? "text/event-stream" : "application/json");
+    if (config.stamp()) {
+      headers.set(LoadConfig.STAMP_HEADER, "1");
+    }
     config.headers().forEach(headers::set);
     return headers;
   }

@@ -5,10 +5,11 @@ import org.HdrHistogram.Histogram;
 
 /**
  * What one run measured: successful responses, errors by kind, and latency histograms in microseconds
- * (intended time to last byte, and to first byte). Treat the histograms as read-only.
+ * (intended time to last byte, and to first byte; for stamped streams the relay delay of the first byte after
+ * the upstream sent it, one value per stream that carried a stamp). Treat the histograms as read-only.
  */
 public record LoadResult(long requests, Map<ErrorKind, Long> errors, double measuredSeconds,
-    Histogram latencyMicros, Histogram firstByteMicros) {
+    Histogram latencyMicros, Histogram firstByteMicros, Histogram relayDelayMicros) {
 
   public LoadResult {
     errors = Map.copyOf(errors);
@@ -29,5 +30,10 @@ public record LoadResult(long requests, Map<ErrorKind, Long> errors, double meas
 
   public LatencySummary firstByte() {
     return LatencySummary.of(firstByteMicros);
+  }
+
+  /** Percentiles of the first byte's relay delay; count 0 when no stream carried a stamp. */
+  public LatencySummary relayDelay() {
+    return LatencySummary.of(relayDelayMicros);
   }
 }

@@ -5,14 +5,16 @@ import java.util.Map;
 import org.HdrHistogram.Histogram;
 
 /**
- * The sum of every round run against one {@link CompareTarget}: latency histograms, requests, measured time,
- * errors, and the target process's CPU ticks spent during those rounds. Mutated by the compare thread only.
+ * The sum of every round run against one {@link CompareTarget}: latency histograms (last byte, first byte, and
+ * the first byte's relay delay for stamped streams), requests, measured time, errors, and the target process's
+ * CPU ticks spent during those rounds. Mutated by the compare thread only.
  */
 public final class TargetStats {
 
   private final CompareTarget target;
   private final Histogram latencyMicros = new Histogram(3);
   private final Histogram firstByteMicros = new Histogram(3);
+  private final Histogram relayDelayMicros = new Histogram(3);
   private final Map<ErrorKind, Long> errors = new EnumMap<>(ErrorKind.class);
   private long requests;
   private double measuredSeconds;
@@ -27,6 +29,7 @@ public final class TargetStats {
   void add(LoadResult round, ProcessSample before, ProcessSample after) {
     latencyMicros.add(round.latencyMicros());
     firstByteMicros.add(round.firstByteMicros());
+    relayDelayMicros.add(round.relayDelayMicros());
     round.errors().forEach((kind, count) -> errors.merge(kind, count, Long::sum));
     requests += round.requests();
     measuredSeconds += round.measuredSeconds();
@@ -56,6 +59,11 @@ public final class TargetStats {
 
   public LatencySummary firstByte() {
     return LatencySummary.of(firstByteMicros);
+  }
+
+  /** The first SSE byte's delay after the upstream sent it (stamped streams); count 0 without stamps. */
+  public LatencySummary relayDelay() {
+    return LatencySummary.of(relayDelayMicros);
   }
 
   Histogram latencyMicros() {

@@ -70,6 +70,14 @@ final class MockResponses {
     return rendered;
   }
 
+  /**
+   * The SSE comment that leads a stamped stream: {@code : t=<nanos>} and a blank line, where nanos is the
+   * mock's {@link System#nanoTime} when the first event was written. Rendered per stream, never cached.
+   */
+  static byte[] stampComment(long nanos) {
+    return ascii(": t=" + nanos + "\n\n");
+  }
+
   private static byte[] ascii(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
   }

@@ -15,9 +15,14 @@ import java.net.InetSocketAddress;
  * A small HTTP/1.1 keep-alive model provider for benchmarks and tests: {@code POST /v1/chat/completions} and
  * {@code POST /v1/messages}, JSON or SSE, with a chunk count and per-chunk delay taken from the query
  * ({@code chunks}, {@code chunk_delay_ms}) or headers ({@code x-mock-chunks}, {@code x-mock-chunk-delay-ms}).
- * Runs on its own event loops; {@link #start} and {@link #close} may be called from any thread.
+ * A stream asked to be stamped ({@link #STAMP_HEADER}{@code : 1} or {@code ?stamp=1}) starts with the comment
+ * {@code : t=<System.nanoTime() at the write of the first event>}. Runs on its own event loops; {@link #start}
+ * and {@link #close} may be called from any thread.
  */
 public final class MockUpstream implements AutoCloseable {
+
+  /** Request header asking for a send-time stamp before the first SSE event ({@code 1}; {@code 0} = none). */
+  public static final String STAMP_HEADER = "x-mock-stamp";
 
   private static final int MAX_BODY_BYTES = 4 * 1024 * 1024;
 

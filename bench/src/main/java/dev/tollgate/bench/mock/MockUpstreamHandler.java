@@ -26,7 +26,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Answers one aggregated request with a pre-rendered body: JSON, or SSE whose chunks are written on the
- * channel's event loop, optionally one delay apart. Terminal handler, so it auto-releases the request.
+ * channel's event loop, optionally one delay apart, optionally led by a send-time stamp comment
+ * ({@link MockUpstream#STAMP_HEADER}). Terminal handler, so it auto-releases the request.
  */
 @Sharable
 final class MockUpstreamHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -57,6 +58,7 @@ final class MockUpstreamHandler extends SimpleChannelInboundHandler<FullHttpRequ
     }
     int chunks = (int) option(uri, request, "chunks", "x-mock-chunks", defaultChunks);
     long delayMillis = option(uri, request, "chunk_delay_ms", "x-mock-chunk-delay-ms", defaultChunkDelayMillis);
+    boolean stamp = option(uri, request, "stamp", MockUpstream.STAMP_HEADER, 0) != 0;
     String model = JsonBodyScan.string(request.content(), "model", chat ? "gpt-4o-mini" : "claude-sonnet-4-5");
     MockResponses bodies = MockResponses.of(model, chunks);
     if (!JsonBodyScan.isTrue(request.content(), "stream")) {
@@ -74,7 +76,7 @@ final class MockUpstreamHandler extends SimpleChannelInboundHandler<FullHttpRequ
       head.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     }
     ctx.write(head);
-    new SseWriter(ctx, bodies, chat, includeUsage, chunks, delayMillis, keepAlive).start();
+    new SseWriter(ctx, bodies, chat, includeUsage, chunks, delayMillis, keepAlive, stamp).start();
   }
 
   @Override
@@ -113,7 +115,11 @@ final class MockUpstreamHandler extends SimpleChannelInboundHandler<FullHttpRequ
     ctx.writeAndFlush(response);
   }
 
-  /** Writes the events of one stream; runs on the channel's event loop only. */
+  /**
+   * Writes the events of one stream; runs on the channel's event loop only. A stamped stream flushes its
+   * headers alone, then the stamp comment and the first event in one flush of their own, so that the stamp is
+   * the time of the write that carries the first body byte; the later events follow as unstamped ones do.
+   */
   private static final class SseWriter implements Runnable {
     private final ChannelHandlerContext ctx;
     private final MockResponses bodies;
@@ -122,10 +128,11 @@ final class MockUpstreamHandler extends SimpleChannelInboundHandler<FullHttpRequ
     private final int chunks;
     private final long delayMillis;
     private final boolean keepAlive;
+    private boolean stampPending;
     private int written;
 
     SseWriter(ChannelHandlerContext ctx, MockResponses bodies, boolean chat, boolean includeUsage, int chunks,
-        long delayMillis, boolean keepAlive) {
+        long delayMillis, boolean keepAlive, boolean stamp) {
       this.ctx = ctx;
       this.bodies = bodies;
       this.chat = chat;
@@ -133,15 +140,19 @@ final class MockUpstreamHandler extends SimpleChannelInboundHandler<FullHttpRequ
       this.chunks = chunks;
       this.delayMillis = delayMillis;
       this.keepAlive = keepAlive;
+      this.stampPending = stamp;
     }
 
     void start() {
+      if (stampPending) {
+        ctx.flush(); // the headers go out on their own, as a provider sends them before the first token
+      }
       if (!chat) {
-        ctx.write(content(bodies.anthropicHead));
+        write(bodies.anthropicHead);
       }
       if (delayMillis == 0) {
         while (written < chunks) {
-          ctx.write(content(delta()));
+          write(delta());
           written++;
         }
         finish();
@@ -156,7 +167,8 @@ final class MockUpstreamHandler extends SimpleChannelInboundHandler<FullHttpRequ
       if (!ctx.channel().isActive()) {
         return;
       }
-      ctx.writeAndFlush(content(delta()));
+      write(delta());
+      ctx.flush();
       written++;
       if (written < chunks) {
         ctx.executor().schedule(this, delayMillis, TimeUnit.MILLISECONDS);
@@ -175,11 +187,11 @@ final class MockUpstreamHandler extends SimpleChannelInboundHandler<FullHttpRequ
     private void finish() {
       if (chat) {
         if (includeUsage) {
-          ctx.write(content(bodies.chatUsageChunk));
+          write(bodies.chatUsageChunk);
         }
-        ctx.write(content(MockResponses.DONE));
+        write(MockResponses.DONE);
       } else {
-        ctx.write(content(bodies.anthropicTail));
+        write(bodies.anthropicTail);
       }
       var done = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
       if (!keepAlive) {
@@ -187,8 +199,16 @@ final class MockUpstreamHandler extends SimpleChannelInboundHandler<FullHttpRequ
       }
     }
 
-    private static DefaultHttpContent content(byte[] bytes) {
-      return new DefaultHttpContent(Unpooled.wrappedBuffer(bytes));
+    /** Writes the next body bytes; the first of a stamped stream is led by the stamp and flushed at once. */
+    private void write(byte[] bytes) {
+      if (!stampPending) {
+        ctx.write(new DefaultHttpContent(Unpooled.wrappedBuffer(bytes)));
+        return;
+      }
+      stampPending = false;
+      // the time of this flush's write to the socket: nothing else is queued, and the rendering is a few bytes
+      byte[] stamp = MockResponses.stampComment(System.nanoTime());
+      ctx.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(stamp, bytes)));
     }
   }
 }

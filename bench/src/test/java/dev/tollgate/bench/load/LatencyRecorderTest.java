@@ -43,6 +43,22 @@ class LatencyRecorderTest {
   }
 
   @Test
+  void measuresTheRelayDelayFromTheStampToTheFirstByteOnlyForStampedStreams() {
+    LatencyRecorder recorder = new LatencyRecorder(clock::get, 0);
+    clock.set(900 * US);
+
+    recorder.recordSuccess(100 * US, 300 * US, 250 * US);
+    recorder.recordSuccess(100 * US, 300 * US, SseStampParser.NONE);
+    recorder.recordSuccess(100 * US, 300 * US, 400 * US); // a stamp after the arrival counts as no delay
+
+    LatencySummary relayDelay = LatencySummary.of(recorder.totalRelayDelay());
+    assertThat(relayDelay.count()).isEqualTo(2);
+    assertThat(relayDelay.maxMicros()).isEqualTo(50);
+    assertThat(recorder.totalRelayDelay().getMinValue()).isZero();
+    assertThat(recorder.total().getTotalCount()).isEqualTo(3);
+  }
+
+  @Test
   void ignoresRequestsIntendedDuringTheWarmup() {
     LatencyRecorder recorder = new LatencyRecorder(clock::get, 1_000 * US);
     clock.set(2_000 * US);

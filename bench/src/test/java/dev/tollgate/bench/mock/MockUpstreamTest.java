@@ -77,6 +77,45 @@ class MockUpstreamTest {
   }
 
   @Test
+  void leadsAStreamWithItsSendTimeStampOnlyWhenAsked() throws Exception {
+    String path = "/v1/chat/completions";
+    String body = "{\"model\":\"m\",\"stream\":true}";
+    long before = System.nanoTime();
+    List<String> stamped = events(send(request(path, body).header(MockUpstream.STAMP_HEADER, "1")));
+    long after = System.nanoTime();
+    List<String> unstamped = events(post(path, body).body());
+    List<String> stampedOff = events(send(request(path, body).header(MockUpstream.STAMP_HEADER, "0")));
+
+    assertThat(stamped.get(0)).matches(": t=-?\\d+");
+    assertThat(Long.parseLong(stamped.get(0).substring(": t=".length()))).isBetween(before, after);
+    assertThat(stamped.subList(1, stamped.size())).isEqualTo(unstamped);
+    assertThat(unstamped).noneMatch(e -> e.startsWith(":"));
+    assertThat(stampedOff).isEqualTo(unstamped);
+  }
+
+  @Test
+  void stampsAnthropicStreamsAndDelayedStreamsByQueryToo() throws Exception {
+    List<String> anthropic = events(send(request("/v1/messages?stamp=1&chunks=2&chunk_delay_ms=5",
+        "{\"model\":\"claude-test\",\"stream\":true}")));
+    List<String> delayedChat = events(send(request("/v1/chat/completions?stamp=1&chunks=2&chunk_delay_ms=5",
+        "{\"model\":\"m\",\"stream\":true}")));
+
+    assertThat(anthropic.get(0)).matches(": t=-?\\d+");
+    assertThat(anthropic.get(1)).startsWith("event: message_start");
+    assertThat(anthropic).hasSize(8).filteredOn(e -> e.startsWith(":")).hasSize(1);
+    assertThat(delayedChat.get(0)).matches(": t=-?\\d+");
+    assertThat(delayedChat).hasSize(4).filteredOn(e -> e.startsWith(":")).hasSize(1);
+  }
+
+  @Test
+  void neverStampsAJsonAnswer() throws Exception {
+    String json = send(request("/v1/chat/completions", "{\"model\":\"m\"}")
+        .header(MockUpstream.STAMP_HEADER, "1"));
+
+    assertThat(json).startsWith("{\"id\":");
+  }
+
+  @Test
   void answersAnthropicJsonWhenNotStreaming() throws Exception {
     HttpResponse<String> response = post("/v1/messages", "{\"model\":\"claude-test\",\"stream\":false}");
 
@@ -93,6 +132,15 @@ class MockUpstreamTest {
         .POST(HttpRequest.BodyPublishers.ofString(body))
         .build();
     return CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static HttpRequest.Builder request(String pathAndQuery, String body) {
+    return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery))
+        .POST(HttpRequest.BodyPublishers.ofString(body));
+  }
+
+  private static String send(HttpRequest.Builder request) throws Exception {
+    return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString()).body();
   }
 
   private static List<String> events(String sse) {
