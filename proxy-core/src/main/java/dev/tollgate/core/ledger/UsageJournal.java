@@ -2,6 +2,9 @@ package dev.tollgate.core.ledger;
 
 import dev.tollgate.core.usage.TokenUsage;
 import dev.tollgate.core.usage.UsageEvent;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.FastThreadLocal;
+import io.netty.util.internal.ThreadExecutorMap;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -173,39 +176,104 @@ public final class UsageJournal implements AutoCloseable {
   }
 
   /**
-   * Write-durable mode: encodes and writes {@code event} on the calling thread (a page-cache write, no
-   * fsync) and hands it to the listener, all under the lock that keeps the file in sequence order.
+   * Write-durable mode. On an event loop, the record joins that loop's batch, written with one
+   * {@code write} at the end of the loop's current turn (after the I/O it is handling, before it waits
+   * again), so answers that end together share a system call; the future completes then, on the loop.
+   * Elsewhere the record is written at once.
    */
   private CompletableFuture<Void> writeNow(UsageEvent event) {
+    EventExecutor loop = ThreadExecutorMap.currentExecutor();
+    if (loop == null || !loop.inEventLoop()) {
+      return writeRecords(List.of(event)) ? WRITTEN : writeFailed();
+    }
+    LoopBatch batch = loopBatches.get();
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    batch.events.add(event);
+    batch.futures.add(done);
+    if (!batch.scheduled) {
+      batch.scheduled = true;
+      try {
+        loop.execute(batch);
+      } catch (RejectedExecutionException e) { // the loop is shutting down: write on this thread
+        batch.run();
+      }
+    }
+    return done;
+  }
+
+  /** One event loop's records waiting for the end of its turn. Only that loop touches it. */
+  private final class LoopBatch implements Runnable {
+    private final List<UsageEvent> events = new ArrayList<>();
+    private final List<CompletableFuture<Void>> futures = new ArrayList<>();
+    private boolean scheduled;
+
+    @Override
+    public void run() {
+      scheduled = false;
+      boolean written = writeRecords(events);
+      events.clear();
+      for (CompletableFuture<Void> f : futures) {
+        if (written) {
+          f.complete(null);
+        } else {
+          f.completeExceptionally(new UncheckedIOException("usage journal write failed or closed",
+              new IOException("not written")));
+        }
+      }
+      futures.clear();
+    }
+  }
+
+  private final FastThreadLocal<LoopBatch> loopBatches = new FastThreadLocal<>() {
+    @Override
+    protected LoopBatch initialValue() {
+      return new LoopBatch();
+    }
+  };
+
+  /**
+   * Encodes {@code events} and writes them with one {@code write} (a page-cache write, no fsync), then
+   * hands them to the listener, all under the lock that keeps the file in sequence order. False when
+   * the journal is closed or the write failed (logged).
+   */
+  private boolean writeRecords(List<UsageEvent> events) {
     inlineLock.lock();
     try {
       if (closed || segment == null) {
-        return CompletableFuture.failedFuture(new IllegalStateException("usage journal closed"));
+        return false;
       }
       if (segmentBytes >= segmentMaxBytes) {
         closeSegment();
         openSegment();
       }
-      long seq = nextSeq;
+      long firstSeq = nextSeq;
       batchBuffer.clear();
-      encodeRecord(seq, event);
+      for (int i = 0, n = events.size(); i < n; i++) {
+        encodeRecord(firstSeq + i, events.get(i));
+      }
       batchBuffer.flip();
       int bytes = batchBuffer.remaining();
       while (batchBuffer.hasRemaining()) {
         segment.write(batchBuffer);
       }
-      nextSeq++;
+      nextSeq += events.size();
       segmentBytes += bytes;
-      appended.incrementAndGet();
+      appended.addAndGet(events.size());
       unforced = true;
-      listener.onDurable(seq, event);
-      return WRITTEN;
+      for (int i = 0, n = events.size(); i < n; i++) {
+        listener.onDurable(firstSeq + i, events.get(i));
+      }
+      return true;
     } catch (IOException e) {
-      LOG.error("usage journal write failed; the record is not durable", e);
-      return CompletableFuture.failedFuture(new UncheckedIOException("usage journal write failed", e));
+      LOG.error("usage journal write failed; {} records are not durable", events.size(), e);
+      return false;
     } finally {
       inlineLock.unlock();
     }
+  }
+
+  private static CompletableFuture<Void> writeFailed() {
+    return CompletableFuture.failedFuture(new IllegalStateException("usage journal closed or failed"));
   }
 
   private static final CompletableFuture<Void> WRITTEN = CompletableFuture.completedFuture(null);

@@ -224,19 +224,28 @@ final class UpstreamExchange {
       return;
     }
     // not flushed yet: what arrived with the end (the last body bytes, an SSE [DONE]) waits with it;
-    // the relay is unbound above, so no batch end flushes this exchange again
-    durable.whenComplete((ignored, error) -> clientCtx.executor().execute(() -> {
-      if (error != null) {
-        log.warn("{} usage journal failed; the request is counted but not crash-safe: {}",
-            request.requestId(), error.toString());
-      }
-      if (clientCtx.channel().isActive()) {
-        clientCtx.writeAndFlush(content);
+    // the relay is unbound above, so no batch end flushes this exchange again. The journal completes
+    // on this loop at the end of its turn (or on another thread in the fsync-durable mode).
+    durable.whenComplete((ignored, error) -> {
+      if (clientCtx.executor().inEventLoop()) {
+        endDurably(content, error);
       } else {
-        content.release();
+        clientCtx.executor().execute(() -> endDurably(content, error));
       }
-      finish();
-    }));
+    });
+  }
+
+  private void endDurably(HttpContent content, Throwable error) {
+    if (error != null) {
+      log.warn("{} usage journal failed; the request is counted but not crash-safe: {}",
+          request.requestId(), error.toString());
+    }
+    if (clientCtx.channel().isActive()) {
+      clientCtx.writeAndFlush(content);
+    } else {
+      content.release();
+    }
+    finish();
   }
 
   /** Hands the request's usage to the sink now, before the last byte; the metrics stage will not again. */

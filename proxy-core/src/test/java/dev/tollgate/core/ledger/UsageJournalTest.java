@@ -220,6 +220,33 @@ class UsageJournalTest {
   }
 
   @Test
+  void onAnEventLoopTheAppendsOfOneTurnAreWrittenTogetherWhenItEnds() throws Exception {
+    UsageJournal journal = writeDurableJournal();
+    journal.start((seq, event) -> { });
+    io.netty.channel.DefaultEventLoop loop = new io.netty.channel.DefaultEventLoop();
+    try {
+      List<UsageEvent> events = mixedEvents(50, 41);
+      CompletableFuture<List<CompletableFuture<Void>>> appended = new CompletableFuture<>();
+      long[] writtenDuringTheTurn = {-1};
+      loop.execute(() -> {
+        List<CompletableFuture<Void>> futures = events.stream().map(journal::append).toList();
+        writtenDuringTheTurn[0] = journal.appendCount();
+        appended.complete(futures);
+      });
+      List<CompletableFuture<Void>> futures = appended.get(5, java.util.concurrent.TimeUnit.SECONDS);
+      CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get(5, java.util.concurrent.TimeUnit.SECONDS);
+
+      assertThat(writtenDuringTheTurn[0]).isZero(); // held for the end of the turn, not written one by one
+      assertThat(journal.appendCount()).isEqualTo(50);
+      List<UsageEvent> onFile = new ArrayList<>();
+      journal(4_096, 65_536).replay(0, (seq, event) -> onFile.add(event));
+      assertThat(onFile).containsExactlyElementsOf(events);
+    } finally {
+      loop.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).sync();
+    }
+  }
+
+  @Test
   void writeDurableJournalFsyncsWrittenRecordsWhenClosed() {
     UsageJournal journal = writeDurableJournal();
     journal.start((seq, event) -> { });
