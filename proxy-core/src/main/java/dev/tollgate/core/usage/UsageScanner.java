@@ -1,7 +1,8 @@
 package dev.tollgate.core.usage;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.io.IOException;
@@ -17,8 +18,9 @@ import java.util.Objects;
  *
  * <p>A byte state machine tracks JSON string and escape state, so the words {@code usage} and
  * {@code model} inside content text never match. Only keys are recognised: a string followed by
- * {@code :} outside any string. A {@code usage} object value is copied into a small bounded buffer and
- * parsed with Jackson once it closes; {@code "usage":null} is ignored. String state resets at every
+ * {@code :} outside any string. A {@code usage} object value is read with a streaming Jackson parser
+ * once it closes: in place when it lies within one chunk, else from a small bounded buffer the parts
+ * are copied into; {@code "usage":null} is ignored. String state resets at every
  * {@code \n}, since a JSON string cannot hold a raw newline and SSE events are line based.
  */
 public final class UsageScanner {
@@ -28,7 +30,7 @@ public final class UsageScanner {
   /** Longest model name captured; a longer one is skipped and the next {@code model} is tried. */
   public static final int MAX_MODEL_BYTES = 200;
 
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final JsonFactory JSON = new JsonFactory();
   private static final byte[] USAGE_KEY = "usage".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] MODEL_KEY = "model".getBytes(StandardCharsets.US_ASCII);
   private static final int KEY_CAPACITY = 5;
@@ -39,7 +41,7 @@ public final class UsageScanner {
       return new byte[4096];
     }
   };
-  /** First size of the usage buffer: a provider's usage object is a few hundred bytes. */
+  /** First size of the usage buffer (for an object split across chunks): a few hundred bytes. */
   private static final int INITIAL_USAGE_BYTES = 512;
   /** First size of the model buffer: model names are a few dozen bytes. */
   private static final int INITIAL_MODEL_BYTES = 48;
@@ -61,6 +63,7 @@ public final class UsageScanner {
   private final UsageTally tally = new UsageTally();
   private final UsageTally increment;
   private final UsageTally scratch;
+  private final UsageFields fields = new UsageFields();
 
   private int state = OUTSIDE;
   private boolean escaped;
@@ -70,8 +73,11 @@ public final class UsageScanner {
   private boolean keyCandidate;
   private int pendingKey = KEY_NONE;
 
+  // the usage object is parsed in place when it closes in the block it started in; the part of it in
+  // earlier blocks is copied into usageBytes (usageLength bytes) as each block ends
   private byte[] usageBytes;
   private int usageLength;
+  private int usageStart; // index in the current block where the part not yet copied begins
   private int usageDepth;
   private boolean usageInString;
   private boolean usageOverflow;
@@ -150,13 +156,18 @@ public final class UsageScanner {
   }
 
   private void scan(byte[] bytes, int from, int to) {
+    usageStart = from; // a usage object still open continues at the start of this block
     for (int i = from; i < to; i++) {
-      step(bytes[i]);
+      step(bytes, i);
+    }
+    if (state == IN_USAGE) {
+      copyUsagePart(bytes, to);
     }
   }
 
-  /** The per-byte step of {@link #scan(ByteBuf)}; always continues. */
-  private boolean step(byte b) {
+  /** The per-byte step of {@link #scan(ByteBuf)}: reads {@code bytes[i]}; always continues. */
+  private boolean step(byte[] bytes, int i) {
+    byte b = bytes[i];
     while (true) {
       switch (state) {
         case OUTSIDE:
@@ -185,7 +196,7 @@ public final class UsageScanner {
             return true;
           }
           if (b == '{' && pendingKey == KEY_USAGE) {
-            startUsage();
+            startUsage(i);
             return true;
           }
           if (b == '"' && pendingKey == KEY_MODEL && model == null) {
@@ -198,7 +209,7 @@ public final class UsageScanner {
           state = OUTSIDE;
           continue; // null, a number, an array or a string we do not want
         case IN_USAGE:
-          inUsage(b);
+          inUsage(bytes, i);
           return true;
         case IN_MODEL:
           inModel(b);
@@ -257,34 +268,21 @@ public final class UsageScanner {
     return true;
   }
 
-  private void startUsage() {
-    if (usageBytes == null) {
-      // once per scanner, only when a usage object appears; grows up to MAX_USAGE_BYTES if needed
-      usageBytes = new byte[INITIAL_USAGE_BYTES];
-    }
+  private void startUsage(int start) {
     state = IN_USAGE;
-    usageBytes[0] = '{';
-    usageLength = 1;
+    usageStart = start;
+    usageLength = 0;
     usageDepth = 1;
     usageInString = false;
     escaped = false;
     usageOverflow = false;
   }
 
-  private void inUsage(byte b) {
+  private void inUsage(byte[] bytes, int i) {
+    byte b = bytes[i];
     if (b == '\n' && (sse || usageInString)) {
       state = OUTSIDE; // the event (or the string) ended before the object did: give up on it
       return;
-    }
-    if (!usageOverflow) {
-      if (usageLength == MAX_USAGE_BYTES) {
-        usageOverflow = true; // keep tracking depth to find the end, but drop the object
-      } else {
-        if (usageLength == usageBytes.length) {
-          usageBytes = Arrays.copyOf(usageBytes, Math.min(MAX_USAGE_BYTES, usageBytes.length * 2));
-        }
-        usageBytes[usageLength++] = b;
-      }
     }
     if (usageInString) {
       if (escaped) {
@@ -302,32 +300,57 @@ public final class UsageScanner {
       usageDepth++;
     } else if (b == '}' && --usageDepth == 0) {
       state = OUTSIDE;
-      if (!usageOverflow) {
-        mergeUsage();
-      }
+      closeUsage(bytes, i + 1);
     }
   }
 
-  private void mergeUsage() {
-    JsonNode node;
-    try {
-      node = MAPPER.readTree(usageBytes, 0, usageLength);
-    } catch (IOException e) {
-      return; // not valid JSON after all: nothing to meter from it
+  /** The usage object ends just before {@code bytes[end]}: parses it unless it was too long. */
+  private void closeUsage(byte[] bytes, int end) {
+    if (usageOverflow || usageLength + end - usageStart > MAX_USAGE_BYTES) {
+      return; // found its end, but the object is dropped
     }
-    if (node == null || !node.isObject()) {
+    if (usageLength == 0) {
+      mergeUsage(bytes, usageStart, end - usageStart);
       return;
     }
+    copyUsagePart(bytes, end);
+    mergeUsage(usageBytes, 0, usageLength);
+  }
+
+  /** Copies {@code bytes[usageStart, end)} after the part of the usage object copied so far. */
+  private void copyUsagePart(byte[] bytes, int end) {
+    int length = end - usageStart;
+    if (usageOverflow || usageLength + length > MAX_USAGE_BYTES) {
+      usageOverflow = true; // keep tracking depth to find the end, but drop the object
+      return;
+    }
+    if (usageBytes == null) {
+      // once per scanner, only when a usage object spans chunks; grows up to MAX_USAGE_BYTES if needed
+      usageBytes = new byte[INITIAL_USAGE_BYTES];
+    }
+    if (usageLength + length > usageBytes.length) {
+      int capacity = Math.max(usageLength + length, usageBytes.length * 2);
+      usageBytes = Arrays.copyOf(usageBytes, Math.min(MAX_USAGE_BYTES, capacity));
+    }
+    System.arraycopy(bytes, usageStart, usageBytes, usageLength, length);
+    usageLength += length;
+    usageStart = end;
+  }
+
+  private void mergeUsage(byte[] bytes, int offset, int length) {
+    if (!fields.read(bytes, offset, length)) {
+      return; // not valid JSON after all: nothing to meter from it
+    }
     if (dialect.additive()) {
-      if (dialect == UsageDialect.REALTIME && node.has("type")) {
+      if (dialect == UsageDialect.REALTIME && fields.hasType) {
         return; // transcription usage, not a response's
       }
       scratch.clear();
-      dialect.apply(node, scratch);
+      dialect.apply(fields, scratch);
       tally.add(scratch);
       increment.add(scratch);
     } else {
-      dialect.apply(node, tally);
+      dialect.apply(fields, tally);
     }
     sawUsage = true;
   }
@@ -371,8 +394,8 @@ public final class UsageScanner {
     quoted[0] = '"';
     System.arraycopy(modelBytes, 0, quoted, 1, modelLength);
     quoted[modelLength + 1] = '"';
-    try {
-      return MAPPER.readTree(quoted).asText();
+    try (JsonParser parser = JSON.createParser(quoted)) {
+      return parser.nextToken() == JsonToken.VALUE_STRING ? parser.getText() : null;
     } catch (IOException e) {
       return null;
     }
