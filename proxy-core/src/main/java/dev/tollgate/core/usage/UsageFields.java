@@ -8,8 +8,8 @@ import java.io.IOException;
 /**
  * The token counts of one {@code usage} object, read with a streaming parser into fields reused from
  * object to object (no tree, no map). Each count is a non-negative value, {@link #ABSENT} or
- * {@link #UNUSABLE}; {@link UsageDialect#apply} maps them onto a {@link UsageTally}. Confined to the
- * scanner's event loop.
+ * {@link #UNUSABLE}; {@link UsageDialect#apply} maps them onto a {@link UsageTally}. One per event
+ * loop thread, shared by the scanners running there: each reads and applies it in one call.
  */
 final class UsageFields {
 

@@ -41,6 +41,13 @@ public final class UsageScanner {
       return new byte[4096];
     }
   };
+  /** Per event-loop thread: a usage object is read into these fields and applied at once (no reentrancy). */
+  private static final FastThreadLocal<UsageFields> FIELDS = new FastThreadLocal<>() {
+    @Override
+    protected UsageFields initialValue() {
+      return new UsageFields();
+    }
+  };
   /** First size of the usage buffer (for an object split across chunks): a few hundred bytes. */
   private static final int INITIAL_USAGE_BYTES = 512;
   /** First size of the model buffer: model names are a few dozen bytes. */
@@ -63,7 +70,6 @@ public final class UsageScanner {
   private final UsageTally tally = new UsageTally();
   private final UsageTally increment;
   private final UsageTally scratch;
-  private final UsageFields fields = new UsageFields();
 
   private int state = OUTSIDE;
   private boolean escaped;
@@ -338,6 +344,7 @@ public final class UsageScanner {
   }
 
   private void mergeUsage(byte[] bytes, int offset, int length) {
+    UsageFields fields = FIELDS.get();
     if (!fields.read(bytes, offset, length)) {
       return; // not valid JSON after all: nothing to meter from it
     }
