@@ -3,11 +3,14 @@ package dev.tollgate.core.usage;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.tollgate.core.route.PlainJson;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 
 /**
- * The token counts of one {@code usage} object, read with a streaming parser into fields reused from
- * object to object (no tree, no map). Each count is a non-negative value, {@link #ABSENT} or
+ * The token counts of one {@code usage} object, read into fields reused from object to object (no
+ * tree, no map): by {@link PlainJson} when the object is plain JSON, as it nearly always is, else by
+ * a streaming Jackson parser. Each count is a non-negative value, {@link #ABSENT} or
  * {@link #UNUSABLE}; {@link UsageDialect#apply} maps them onto a {@link UsageTally}. One per event
  * loop thread, shared by the scanners running there: each reads and applies it in one call.
  */
@@ -19,6 +22,18 @@ final class UsageFields {
   static final long UNUSABLE = -2;
 
   private static final JsonFactory JSON = new JsonFactory();
+
+  // the names both readers recognise, by index: top-level counts, then details objects, then type
+  private static final String[] NAMES = {"prompt_tokens", "completion_tokens", "input_tokens",
+      "output_tokens", "cache_read_input_tokens", "cache_creation_input_tokens", "prompt_tokens_details",
+      "completion_tokens_details", "input_tokens_details", "output_tokens_details",
+      "input_token_details", "output_token_details", "type"};
+  private static final String[] DETAIL_NAMES = {"cached_tokens", "audio_tokens", "reasoning_tokens"};
+  private static final byte[][] NAME_BYTES = ascii(NAMES);
+  private static final byte[][] DETAIL_NAME_BYTES = ascii(DETAIL_NAMES);
+  private static final int FIRST_DETAILS = 6;
+  private static final int TYPE = 12;
+  private static final int UNKNOWN = -1;
 
   long promptTokens;
   long completionTokens;
@@ -34,6 +49,8 @@ final class UsageFields {
   final Details outputTokensDetails = new Details();
   final Details inputTokenDetails = new Details();
   final Details outputTokenDetails = new Details();
+  /** The value of the count the plain reader read last. */
+  private long plainCount;
 
   /**
    * Reads the JSON object in {@code bytes[offset, offset + length)}, exactly as strict as a Jackson
@@ -42,6 +59,103 @@ final class UsageFields {
    * @return false when the bytes are not one valid JSON object; the fields are then unspecified
    */
   boolean read(byte[] bytes, int offset, int length) {
+    // each reader starts from cleared fields: the plain one may have set some before it gave up
+    return readPlain(bytes, offset, offset + length) || readWithJackson(bytes, offset, length);
+  }
+
+  // --- the plain-JSON reader: no allocation ---
+
+  /** Reads the object in {@code b[from, to)}: true when read, false when Jackson must read it. */
+  boolean readPlain(byte[] b, int from, int to) {
+    clear();
+    int i = PlainJson.skipSpace(b, from, to);
+    if (i == to || b[i] != '{') {
+      return false;
+    }
+    i = plainMembers(b, i + 1, to, null);
+    return i != PlainJson.UNDECIDED && PlainJson.skipSpace(b, i, to) == to;
+  }
+
+  /**
+   * Reads the members of the object opened just before {@code i}: the usage object's when
+   * {@code details} is null, else those of that details object. Returns the index after the object.
+   */
+  private int plainMembers(byte[] b, int i, int to, Details details) {
+    i = PlainJson.skipSpace(b, i, to);
+    if (i < to && b[i] == '}') {
+      return i + 1;
+    }
+    while (true) {
+      if (i == to || b[i] != '"') {
+        return PlainJson.UNDECIDED;
+      }
+      int nameFrom = i + 1;
+      int nameTo = PlainJson.plainStringEnd(b, nameFrom, to);
+      if (nameTo == PlainJson.UNDECIDED) {
+        return PlainJson.UNDECIDED;
+      }
+      i = PlainJson.afterColon(b, nameTo + 1, to);
+      if (i == PlainJson.UNDECIDED) {
+        return PlainJson.UNDECIDED;
+      }
+      i = details == null
+          ? plainMember(indexOf(NAME_BYTES, b, nameFrom, nameTo), b, i, to)
+          : details.plainMember(indexOf(DETAIL_NAME_BYTES, b, nameFrom, nameTo), b, i, to, this);
+      i = PlainJson.afterMember(b, i, to, (byte) '}');
+      if (i == PlainJson.UNDECIDED || b[i - 1] == '}') {
+        return i;
+      }
+    }
+  }
+
+  /** Reads the value at {@code b[i]} of the usage object's member {@code NAMES[index]}. */
+  private int plainMember(int index, byte[] b, int i, int to) {
+    if (index == UNKNOWN || index == TYPE) {
+      hasType |= index == TYPE;
+      return PlainJson.valueEnd(b, i, to, 2);
+    }
+    if (index < FIRST_DETAILS) {
+      int end = plainCount(b, i, to);
+      if (end != PlainJson.UNDECIDED) {
+        setCount(index, plainCount);
+      }
+      return end;
+    }
+    Details details = details(index);
+    details.clear(); // a repeated key replaces the whole value, as in a tree
+    if (b[i] != '{') {
+      details.present = b[i] != 'n';
+      return PlainJson.valueEnd(b, i, to, 2);
+    }
+    details.present = true;
+    return plainMembers(b, i + 1, to, details);
+  }
+
+  /** Reads a count's value at {@code b[i]} into {@link #plainCount}; returns the index after it. */
+  private int plainCount(byte[] b, int i, int to) {
+    int end = PlainJson.valueEnd(b, i, to, 3);
+    if (end == PlainJson.UNDECIDED) {
+      return end;
+    }
+    byte first = b[i];
+    if (first == 'n') {
+      plainCount = ABSENT;
+    } else if ((first == '-' || (first >= '0' && first <= '9')) && PlainJson.isInteger(b, i, end)) {
+      long count = PlainJson.shortIntegerValue(b, i, end);
+      if (count == Long.MIN_VALUE) {
+        return PlainJson.UNDECIDED; // maybe beyond a long: Jackson tells
+      }
+      plainCount = count < 0 ? UNUSABLE : count;
+    } else {
+      plainCount = UNUSABLE;
+    }
+    return end;
+  }
+
+  // --- the Jackson reader: any valid JSON ---
+
+  /** Reads the object with Jackson alone (also the plain reader's reference in tests). */
+  boolean readWithJackson(byte[] bytes, int offset, int length) {
     clear();
     try (JsonParser parser = JSON.createParser(bytes, offset, length)) {
       if (parser.nextToken() != JsonToken.START_OBJECT) {
@@ -49,7 +163,7 @@ final class UsageFields {
       }
       JsonToken token;
       while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
-        readField(parser, parser.currentName(), parser.nextToken());
+        readField(parser, indexOf(NAMES, parser.currentName()), parser.nextToken());
       }
       return token == JsonToken.END_OBJECT;
     } catch (IOException e) {
@@ -57,26 +171,39 @@ final class UsageFields {
     }
   }
 
-  private void readField(JsonParser parser, String name, JsonToken value) throws IOException {
-    switch (name) {
-      case "prompt_tokens" -> promptTokens = count(parser, value);
-      case "completion_tokens" -> completionTokens = count(parser, value);
-      case "input_tokens" -> inputTokens = count(parser, value);
-      case "output_tokens" -> outputTokens = count(parser, value);
-      case "cache_read_input_tokens" -> cacheReadInputTokens = count(parser, value);
-      case "cache_creation_input_tokens" -> cacheCreationInputTokens = count(parser, value);
-      case "prompt_tokens_details" -> promptTokensDetails.read(parser, value);
-      case "completion_tokens_details" -> completionTokensDetails.read(parser, value);
-      case "input_tokens_details" -> inputTokensDetails.read(parser, value);
-      case "output_tokens_details" -> outputTokensDetails.read(parser, value);
-      case "input_token_details" -> inputTokenDetails.read(parser, value);
-      case "output_token_details" -> outputTokenDetails.read(parser, value);
-      case "type" -> {
-        hasType = true;
-        skip(parser, value);
-      }
-      default -> skip(parser, value);
+  private void readField(JsonParser parser, int index, JsonToken value) throws IOException {
+    if (index == UNKNOWN || index == TYPE) {
+      hasType |= index == TYPE;
+      skip(parser, value);
+    } else if (index < FIRST_DETAILS) {
+      setCount(index, count(parser, value));
+    } else {
+      details(index).read(parser, value);
     }
+  }
+
+  private void setCount(int index, long count) {
+    switch (index) {
+      case 0 -> promptTokens = count;
+      case 1 -> completionTokens = count;
+      case 2 -> inputTokens = count;
+      case 3 -> outputTokens = count;
+      case 4 -> cacheReadInputTokens = count;
+      case 5 -> cacheCreationInputTokens = count;
+      default -> throw new IllegalArgumentException("index: " + index + " (expected: < 6)");
+    }
+  }
+
+  private Details details(int index) {
+    return switch (index) {
+      case 6 -> promptTokensDetails;
+      case 7 -> completionTokensDetails;
+      case 8 -> inputTokensDetails;
+      case 9 -> outputTokensDetails;
+      case 10 -> inputTokenDetails;
+      case 11 -> outputTokenDetails;
+      default -> throw new IllegalArgumentException("index: " + index + " (expected: 6 to 11)");
+    };
   }
 
   private void clear() {
@@ -142,6 +269,32 @@ final class UsageFields {
     }
   }
 
+  private static int indexOf(String[] names, String name) {
+    for (int k = 0; k < names.length; k++) {
+      if (names[k].equals(name)) {
+        return k;
+      }
+    }
+    return UNKNOWN;
+  }
+
+  private static int indexOf(byte[][] names, byte[] b, int from, int to) {
+    for (int k = 0; k < names.length; k++) {
+      if (PlainJson.is(b, from, to, names[k])) {
+        return k;
+      }
+    }
+    return UNKNOWN;
+  }
+
+  private static byte[][] ascii(String[] names) {
+    byte[][] bytes = new byte[names.length][];
+    for (int k = 0; k < names.length; k++) {
+      bytes[k] = names[k].getBytes(StandardCharsets.US_ASCII);
+    }
+    return bytes;
+  }
+
   /** One {@code *_details} object: present or not, and its counts if it is an object. */
   static final class Details {
 
@@ -159,14 +312,34 @@ final class UsageFields {
         return;
       }
       while (parser.nextToken() == JsonToken.FIELD_NAME) {
-        String name = parser.currentName();
+        int index = indexOf(DETAIL_NAMES, parser.currentName());
         JsonToken field = parser.nextToken();
-        switch (name) {
-          case "cached_tokens" -> cachedTokens = count(parser, field);
-          case "audio_tokens" -> audioTokens = count(parser, field);
-          case "reasoning_tokens" -> reasoningTokens = count(parser, field);
-          default -> skip(parser, field);
+        if (index == UNKNOWN) {
+          skip(parser, field);
+        } else {
+          set(index, count(parser, field));
         }
+      }
+    }
+
+    /** Reads the value at {@code b[i]} of the member {@code DETAIL_NAMES[index]}. */
+    private int plainMember(int index, byte[] b, int i, int to, UsageFields reader) {
+      if (index == UNKNOWN) {
+        return PlainJson.valueEnd(b, i, to, 3);
+      }
+      int end = reader.plainCount(b, i, to);
+      if (end != PlainJson.UNDECIDED) {
+        set(index, reader.plainCount);
+      }
+      return end;
+    }
+
+    private void set(int index, long count) {
+      switch (index) {
+        case 0 -> cachedTokens = count;
+        case 1 -> audioTokens = count;
+        case 2 -> reasoningTokens = count;
+        default -> throw new IllegalArgumentException("index: " + index + " (expected: < 3)");
       }
     }
 
