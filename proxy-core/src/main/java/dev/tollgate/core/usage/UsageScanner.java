@@ -33,7 +33,7 @@ public final class UsageScanner {
   private static final JsonFactory JSON = new JsonFactory();
   private static final byte[] USAGE_KEY = "usage".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] MODEL_KEY = "model".getBytes(StandardCharsets.US_ASCII);
-  private static final int KEY_CAPACITY = 5;
+  private static final int KEY_LENGTH = 5;
   /** Per event-loop thread: direct chunks are scanned from a copy in this array (no reentrancy: step never scans). */
   private static final FastThreadLocal<byte[]> BLOCK = new FastThreadLocal<>() {
     @Override
@@ -73,10 +73,11 @@ public final class UsageScanner {
 
   private int state = OUTSIDE;
   private boolean escaped;
-  // the string being read while OUTSIDE a value: kept only while it may still be a key we want
-  private final byte[] key = new byte[KEY_CAPACITY];
+  // the string being read while OUTSIDE a value: matched, byte by byte, against the keys we want
   private int keyLength;
   private boolean keyCandidate;
+  private boolean keyMayBeUsage;
+  private boolean keyMayBeModel;
   private int pendingKey = KEY_NONE;
 
   // the usage object is parsed in place when it closes in the block it started in; the part of it in
@@ -88,8 +89,12 @@ public final class UsageScanner {
   private boolean usageInString;
   private boolean usageOverflow;
 
+  // like the usage object, the model is decoded in place when it closes in the block it started in;
+  // its part in earlier blocks is copied into modelBytes (modelCopied bytes counted) as each block ends
   private byte[] modelBytes;
-  private int modelLength;
+  private int modelLength; // every byte of the value so far, also past MAX_MODEL_BYTES
+  private int modelCopied;
+  private int modelStart; // index in the current block where the part not yet copied begins
   private boolean modelHasEscape;
   private String model;
 
@@ -162,12 +167,15 @@ public final class UsageScanner {
   }
 
   private void scan(byte[] bytes, int from, int to) {
-    usageStart = from; // a usage object still open continues at the start of this block
+    usageStart = from; // a usage object or model still open continues at the start of this block
+    modelStart = from;
     for (int i = from; i < to; i++) {
       step(bytes, i);
     }
     if (state == IN_USAGE) {
       copyUsagePart(bytes, to);
+    } else if (state == IN_MODEL) {
+      copyModelPart(bytes, to);
     }
   }
 
@@ -182,6 +190,8 @@ public final class UsageScanner {
             escaped = false;
             keyLength = 0;
             keyCandidate = true;
+            keyMayBeUsage = true;
+            keyMayBeModel = true;
           }
           return true;
         case IN_STRING:
@@ -209,6 +219,8 @@ public final class UsageScanner {
             state = IN_MODEL;
             escaped = false;
             modelLength = 0;
+            modelCopied = 0;
+            modelStart = i + 1;
             modelHasEscape = false;
             return true;
           }
@@ -218,7 +230,7 @@ public final class UsageScanner {
           inUsage(bytes, i);
           return true;
         case IN_MODEL:
-          inModel(b);
+          inModel(bytes, i);
           return true;
         default:
           throw new IllegalStateException("state: " + state);
@@ -247,31 +259,22 @@ public final class UsageScanner {
       return;
     }
     if (keyCandidate) {
-      if (keyLength == KEY_CAPACITY) {
+      if (keyLength == KEY_LENGTH) {
         keyCandidate = false;
-      } else {
-        key[keyLength++] = b;
+        return;
       }
+      keyMayBeUsage &= b == USAGE_KEY[keyLength];
+      keyMayBeModel &= b == MODEL_KEY[keyLength];
+      keyCandidate = keyMayBeUsage || keyMayBeModel;
+      keyLength++;
     }
   }
 
   private int keyOf() {
-    if (keyLength != KEY_CAPACITY) {
+    if (keyLength != KEY_LENGTH) {
       return KEY_NONE;
     }
-    if (matches(USAGE_KEY)) {
-      return KEY_USAGE;
-    }
-    return matches(MODEL_KEY) ? KEY_MODEL : KEY_NONE;
-  }
-
-  private boolean matches(byte[] expected) {
-    for (int i = 0; i < KEY_CAPACITY; i++) {
-      if (key[i] != expected[i]) {
-        return false;
-      }
-    }
-    return true;
+    return keyMayBeUsage ? KEY_USAGE : keyMayBeModel ? KEY_MODEL : KEY_NONE;
   }
 
   private void startUsage(int start) {
@@ -362,7 +365,8 @@ public final class UsageScanner {
     sawUsage = true;
   }
 
-  private void inModel(byte b) {
+  private void inModel(byte[] bytes, int i) {
+    byte b = bytes[i];
     if (b == '\n') {
       state = OUTSIDE;
       return;
@@ -375,32 +379,50 @@ public final class UsageScanner {
     } else if (b == '"') {
       state = OUTSIDE;
       if (modelLength <= MAX_MODEL_BYTES) {
-        model = decodeModel();
+        model = closeModel(bytes, i);
       }
       return;
-    }
-    if (modelLength < MAX_MODEL_BYTES) {
-      if (modelBytes == null) {
-        modelBytes = new byte[INITIAL_MODEL_BYTES];
-      } else if (modelLength == modelBytes.length) {
-        modelBytes = Arrays.copyOf(modelBytes, Math.min(MAX_MODEL_BYTES, modelBytes.length * 2));
-      }
-      modelBytes[modelLength] = b;
     }
     modelLength++; // past the limit it only counts, so the value is skipped when it closes
   }
 
-  private String decodeModel() {
-    if (modelLength == 0) {
+  /** The model value ends just before {@code bytes[end]}: decodes it, in place if it can. */
+  private String closeModel(byte[] bytes, int end) {
+    if (modelCopied == 0) {
+      return decodeModel(bytes, modelStart, modelLength);
+    }
+    copyModelPart(bytes, end);
+    return decodeModel(modelBytes, 0, modelLength);
+  }
+
+  /** Copies {@code bytes[modelStart, end)} after the part of the model copied so far, within the limit. */
+  private void copyModelPart(byte[] bytes, int end) {
+    int length = end - modelStart;
+    int needed = modelCopied + length;
+    if (needed <= MAX_MODEL_BYTES) { // a longer model is skipped when it closes: no need to keep it
+      if (modelBytes == null || modelBytes.length < needed) {
+        // only when a model spans chunks; grows up to MAX_MODEL_BYTES if needed
+        int grown = modelBytes == null ? INITIAL_MODEL_BYTES : 2 * modelBytes.length;
+        int capacity = Math.min(MAX_MODEL_BYTES, Math.max(needed, grown));
+        modelBytes = modelBytes == null ? new byte[capacity] : Arrays.copyOf(modelBytes, capacity);
+      }
+      System.arraycopy(bytes, modelStart, modelBytes, modelCopied, length);
+    }
+    modelCopied = needed;
+    modelStart = end;
+  }
+
+  private String decodeModel(byte[] bytes, int offset, int length) {
+    if (length == 0) {
       return "";
     }
     if (!modelHasEscape) {
-      return new String(modelBytes, 0, modelLength, StandardCharsets.UTF_8);
+      return new String(bytes, offset, length, StandardCharsets.UTF_8);
     }
-    byte[] quoted = new byte[modelLength + 2];
+    byte[] quoted = new byte[length + 2];
     quoted[0] = '"';
-    System.arraycopy(modelBytes, 0, quoted, 1, modelLength);
-    quoted[modelLength + 1] = '"';
+    System.arraycopy(bytes, offset, quoted, 1, length);
+    quoted[length + 1] = '"';
     try (JsonParser parser = JSON.createParser(quoted)) {
       return parser.nextToken() == JsonToken.VALUE_STRING ? parser.getText() : null;
     } catch (IOException e) {

@@ -47,6 +47,26 @@ class UsageScannerEdgeCaseTest {
         .isEqualTo(TokenUsage.NONE);
   }
 
+  @Test
+  void readsAModelSpreadOverManyChunksUpToTheLimitAndSkipsALongerOne() {
+    for (int length : new int[] {1, 47, 49, 97, 150, UsageScanner.MAX_MODEL_BYTES + 1}) {
+      String model = "m".repeat(length - 1) + "\\u0041";
+      String expected = length > UsageScanner.MAX_MODEL_BYTES - 5 ? "fallback" : "m".repeat(length - 1) + "A";
+      UsageScanner scanner = new UsageScanner(UsageDialect.OPENAI_CHAT, false);
+      byte[] body = ("{\"model\":\"" + model + "\",\"x\":{\"model\":\"fallback\"}}")
+          .getBytes(StandardCharsets.UTF_8);
+      for (byte b : body) {
+        ByteBuf chunk = Unpooled.wrappedBuffer(new byte[] {b});
+        try {
+          scanner.scan(chunk);
+        } finally {
+          chunk.release();
+        }
+      }
+      assertThat(scanner.model()).as("length %d", length).isEqualTo(expected);
+    }
+  }
+
   private static TokenUsage scan(UsageDialect dialect, String usage) {
     return scanner(dialect, usage).usage();
   }
