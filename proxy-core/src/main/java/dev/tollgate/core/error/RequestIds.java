@@ -1,11 +1,12 @@
 package dev.tollgate.core.error;
 
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** Request ids: {@code req_} and 20 hex digits, random, cheap to make on an event loop. */
 public final class RequestIds {
 
-  private static final char[] HEX = "0123456789abcdef".toCharArray();
+  private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
   private RequestIds() {
   }
@@ -14,7 +15,7 @@ public final class RequestIds {
     ThreadLocalRandom random = ThreadLocalRandom.current();
     long high = random.nextLong();
     int low = random.nextInt();
-    char[] out = new char[24];
+    byte[] out = new byte[24]; // Latin-1 bytes: the String keeps this size (a char[] is twice it)
     out[0] = 'r';
     out[1] = 'e';
     out[2] = 'q';
@@ -25,6 +26,6 @@ public final class RequestIds {
     for (int i = 0; i < 4; i++) {
       out[20 + i] = HEX[(low >>> (12 - 4 * i)) & 0xf];
     }
-    return new String(out);
+    return new String(out, StandardCharsets.ISO_8859_1);
   }
 }

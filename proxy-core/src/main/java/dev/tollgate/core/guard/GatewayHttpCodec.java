@@ -1,17 +1,28 @@
 package dev.tollgate.core.guard;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseEncoder;
-import io.netty.channel.CombinedChannelDuplexHandler;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.concurrent.FastThreadLocal;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The codec stage: HTTP/1.1 request decoding with the configured line and header limits, and response
  * encoding. Unlike Netty's stock decoder, which silently drops Content-Length when Transfer-Encoding is
  * also present, it marks such a request as failed so {@link RequestGuardHandler} refuses it (the
- * classic request-smuggling shape). One per channel.
+ * classic request-smuggling shape). A small chunk of a chunked response goes out as one buffer (size
+ * line, data and CRLF together) rather than three writes tied by a promise combiner: one streamed SSE
+ * event costs one write. One per channel.
  */
 public final class GatewayHttpCodec
     extends CombinedChannelDuplexHandler<HttpRequestDecoder, HttpResponseEncoder> {
@@ -21,7 +32,7 @@ public final class GatewayHttpCodec
         .setMaxInitialLineLength(maxInitialLineBytes)
         .setMaxHeaderSize(maxHeaderBytes)
         .setMaxChunkSize(64 * 1024);
-    init(new SmugglingAwareDecoder(config), new HttpResponseEncoder());
+    init(new SmugglingAwareDecoder(config), new CoalescingResponseEncoder());
   }
 
   /** Signals a request that carried both Content-Length and Transfer-Encoding. */
@@ -42,6 +53,73 @@ public final class GatewayHttpCodec
     protected void handleTransferEncodingChunkedWithContentLength(HttpMessage message) {
       super.handleTransferEncodingChunkedWithContentLength(message);
       message.setDecoderResult(DecoderResult.failure(new AmbiguousFramingException()));
+    }
+  }
+
+  /**
+   * Netty's response encoder, except that a chunk of at most {@link #MAX_FRAMED_BYTES} in the middle
+   * of a chunked response is framed here, into one buffer: Netty writes size line, data and CRLF as
+   * three buffers whose promises a {@code PromiseCombiner} ties together, allocating per chunk. The
+   * headers, the last chunk and every other message are Netty's to encode.
+   */
+  private static final class CoalescingResponseEncoder extends HttpResponseEncoder {
+
+    /** Larger chunks keep Netty's writes, which do not copy the data. */
+    private static final int MAX_FRAMED_BYTES = 8 * 1024;
+    private static final byte[] HEX_DIGITS = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+    private static final int CRLF = ('\r' << 8) | '\n';
+    /**
+     * Per event-loop thread: the data is copied through this array, since a copy from buffer to
+     * buffer goes through a new NIO view of each (two objects per chunk); to and from an array it
+     * does not.
+     */
+    private static final FastThreadLocal<byte[]> BOUNCE = new FastThreadLocal<>() {
+      @Override
+      protected byte[] initialValue() {
+        return new byte[MAX_FRAMED_BYTES];
+      }
+    };
+
+    // whether the response being written is chunked (set from its head, cleared by its last chunk)
+    private boolean chunked;
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+      if (chunked && msg instanceof HttpContent content && !(msg instanceof LastHttpContent)
+          && content.content().isReadable() && content.content().readableBytes() <= MAX_FRAMED_BYTES) {
+        writeChunk(ctx, content, promise);
+        return;
+      }
+      if (msg instanceof HttpResponse response) {
+        // as Netty's encoder decides: a status without a body never has chunks
+        chunked = !(msg instanceof LastHttpContent) && !isContentAlwaysEmpty(response)
+            && HttpUtil.isTransferEncodingChunked(response);
+      } else if (msg instanceof LastHttpContent) {
+        chunked = false;
+      }
+      super.write(ctx, msg, promise);
+    }
+
+    /** Writes {@code <size in hex> CRLF <data> CRLF} as one buffer; releases {@code content}. */
+    private static void writeChunk(ChannelHandlerContext ctx, HttpContent content, ChannelPromise promise) {
+      ByteBuf frame;
+      try {
+        ByteBuf data = content.content();
+        int length = data.readableBytes();
+        int hexDigits = (Integer.SIZE - Integer.numberOfLeadingZeros(length) + 3) / 4;
+        frame = ctx.alloc().buffer(hexDigits + 2 + length + 2); // released by the transport once written
+        for (int shift = (hexDigits - 1) * 4; shift >= 0; shift -= 4) {
+          frame.writeByte(HEX_DIGITS[(length >>> shift) & 0xf]);
+        }
+        frame.writeShort(CRLF);
+        byte[] bounce = BOUNCE.get();
+        data.getBytes(data.readerIndex(), bounce, 0, length);
+        frame.writeBytes(bounce, 0, length);
+        frame.writeShort(CRLF);
+      } finally {
+        content.release();
+      }
+      ctx.write(frame, promise);
     }
   }
 }

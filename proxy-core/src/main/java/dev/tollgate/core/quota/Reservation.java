@@ -1,6 +1,7 @@
 package dev.tollgate.core.quota;
 
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
 /**
  * Units one request holds against a tenant's monthly quota or budget, from {@link QuotaLedger#reserve}
@@ -19,13 +20,24 @@ public final class Reservation {
     REFUSED
   }
 
+  /** Sets the finished flag once; a field rather than an AtomicBoolean saves an object per request. */
+  private static final VarHandle FINISHED;
+
+  static {
+    try {
+      FINISHED = MethodHandles.lookup().findVarHandle(Reservation.class, "finished", boolean.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   final QuotaLedger.Account account;
   private final Outcome outcome;
   private final long includedUnits;
   private final long overageUnits;
   private final boolean overageAllowed;
   private final long resetAtMillis;
-  private final AtomicBoolean finished = new AtomicBoolean();
+  private volatile boolean finished;
   private volatile long settledIncludedUnits;
   private volatile long settledOverageUnits;
 
@@ -38,7 +50,7 @@ public final class Reservation {
     this.overageAllowed = overageAllowed;
     this.resetAtMillis = resetAtMillis;
     if (outcome == Outcome.REFUSED) {
-      finished.set(true);
+      finished = true;
     }
   }
 
@@ -86,7 +98,7 @@ public final class Reservation {
 
   /** True exactly once: for the first caller of settle or refund. */
   boolean claim() {
-    return finished.compareAndSet(false, true);
+    return FINISHED.compareAndSet(this, false, true);
   }
 
   void recordCharged(long chargedIncluded, long chargedOverage) {

@@ -33,6 +33,18 @@ public final class GcraRateLimiter {
 
   /** Decides one request for {@code key} under {@code limit}, recording it when allowed. */
   public RateLimitDecision tryAcquire(String key, RateLimit limit) {
+    return decide(key, limit, true);
+  }
+
+  /**
+   * Like {@link #tryAcquire}, for a caller that needs the details only when refused: null when the
+   * request is allowed (and recorded), which then costs no allocation; else the refusal.
+   */
+  public RateLimitDecision refusal(String key, RateLimit limit) {
+    return decide(key, limit, false);
+  }
+
+  private RateLimitDecision decide(String key, RateLimit limit, boolean describeAllowed) {
     long interval = limit.emissionIntervalNanos;
     long tolerance = limit.toleranceNanos;
     while (true) {
@@ -52,6 +64,9 @@ public final class GcraRateLimiter {
       if (arrivals.get(key) != cell) {
         // Evicted between get and CAS: the update went to a detached cell, so decide again.
         continue;
+      }
+      if (!describeAllowed) {
+        return null;
       }
       int remaining = (int) Math.min(limit.burst(), (now - allowAt) / interval);
       return new RateLimitDecision(true, limit.burst(), remaining, ceilMillis(newTat - now), 0);

@@ -23,8 +23,12 @@ import java.util.concurrent.ConcurrentHashMap;
 @Sharable
 public final class RateLimitHandler extends ChannelInboundHandlerAdapter {
 
+  private static final int MAX_TENANT_KEYS = 10_000;
+
   private final GcraRateLimiter limiter;
   private final ConcurrentHashMap<String, Limits> limitsByPlan = new ConcurrentHashMap<>();
+  /** tenantId → its limiter key, so the key is not concatenated per request; cleared when full. */
+  private final ConcurrentHashMap<String, String> tenantKeys = new ConcurrentHashMap<>();
 
   public RateLimitHandler(GcraRateLimiter limiter) {
     this.limiter = limiter;
@@ -39,13 +43,14 @@ public final class RateLimitHandler extends ChannelInboundHandlerAdapter {
     RequestContext context = ctx.channel().attr(ChannelAttrs.REQUEST_CONTEXT).get();
     Plan plan = context.plan();
     Limits limits = limitsFor(plan);
-    RateLimitDecision perKey = limiter.tryAcquire(context.principal().keyId(), limits.perKey);
-    if (!perKey.allowed()) {
+    RateLimitDecision perKey = limiter.refusal(context.principal().keyId(), limits.perKey);
+    if (perKey != null) {
       refuse(ctx, request, perKey, "this API key");
       return;
     }
-    RateLimitDecision perTenant = limiter.tryAcquire("t:" + context.principal().tenantId(), limits.perTenant);
-    if (!perTenant.allowed()) {
+    RateLimitDecision perTenant = limiter.refusal(tenantKey(context.principal().tenantId()),
+        limits.perTenant);
+    if (perTenant != null) {
       refuse(ctx, request, perTenant, "tenant '" + context.principal().tenantId() + "'");
       return;
     }
@@ -73,6 +78,13 @@ public final class RateLimitHandler extends ChannelInboundHandlerAdapter {
         new RateLimit(plan.requestsPerSecond(), plan.burst()));
     limitsByPlan.put(plan.name(), fresh);
     return fresh;
+  }
+
+  private String tenantKey(String tenantId) {
+    if (tenantKeys.size() >= MAX_TENANT_KEYS) {
+      tenantKeys.clear(); // bounded memory: the keys are rebuilt on demand
+    }
+    return tenantKeys.computeIfAbsent(tenantId, id -> "t:" + id);
   }
 
   private record Limits(Plan plan, RateLimit perKey, RateLimit perTenant) {

@@ -6,16 +6,28 @@ import com.fasterxml.jackson.core.JsonToken;
 import dev.tollgate.core.context.RequestContext;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.io.IOException;
 
 /**
  * Reads the few top-level fields of a JSON request body that routing, metering and admission need —
  * {@code model}, {@code stream}, {@code stream_options.include_usage} and the output token limit —
- * with a streaming parser that skips everything else and never copies the body. Runs on the event loop.
+ * skipping everything else. A body in plain JSON is read by {@link PlainJsonBody} without allocating;
+ * any other is read by a streaming Jackson parser, which has the last word on what is valid. Runs on
+ * the event loop.
  */
 final class RequestBodyInspector {
 
   private static final JsonFactory JSON = new JsonFactory();
+  /** Largest direct body copied for {@link PlainJsonBody}; a larger one is streamed to Jackson. */
+  private static final int MAX_COPIED_BYTES = 256 * 1024;
+  /** Per event-loop thread: a direct body is read from a copy in this array, grown up to MAX_COPIED_BYTES. */
+  private static final FastThreadLocal<byte[]> COPY = new FastThreadLocal<>() {
+    @Override
+    protected byte[] initialValue() {
+      return new byte[8 * 1024];
+    }
+  };
 
   private RequestBodyInspector() {
   }
@@ -26,6 +38,13 @@ final class RequestBodyInspector {
    * @throws IOException when the body is not a JSON object
    */
   static void inspect(ByteBuf body, RequestContext request) throws IOException {
+    if (!readPlain(body, request)) {
+      inspectWithJackson(body, request);
+    }
+  }
+
+  /** Reads {@code body} with Jackson alone (the plain path's reference, also in tests). */
+  static void inspectWithJackson(ByteBuf body, RequestContext request) throws IOException {
     try (JsonParser parser = open(body)) {
       if (parser.nextToken() != JsonToken.START_OBJECT) {
         throw new IOException("request body is not a JSON object");
@@ -71,6 +90,24 @@ final class RequestBodyInspector {
         parser.skipChildren();
       }
     }
+  }
+
+  private static boolean readPlain(ByteBuf body, RequestContext request) {
+    int length = body.readableBytes();
+    if (body.hasArray()) {
+      int from = body.arrayOffset() + body.readerIndex();
+      return PlainJsonBody.read(body.array(), from, from + length, request);
+    }
+    if (length > MAX_COPIED_BYTES) {
+      return false;
+    }
+    byte[] copy = COPY.get();
+    if (copy.length < length) {
+      copy = new byte[Math.min(MAX_COPIED_BYTES, Math.max(length, copy.length * 2))];
+      COPY.set(copy);
+    }
+    body.getBytes(body.readerIndex(), copy, 0, length);
+    return PlainJsonBody.read(copy, 0, length, request);
   }
 
   private static JsonParser open(ByteBuf body) throws IOException {

@@ -17,8 +17,8 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
 import java.io.IOException;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Builds the request sent upstream from the client's: same method, path (under the provider's base
@@ -31,7 +31,9 @@ final class UpstreamRequests {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final AsciiString IDENTITY = AsciiString.cached("identity");
-  private static final Set<AsciiString> DROPPED = Set.of(
+  private static final AsciiString TOLLGATE_PREFIX = AsciiString.cached("x-tollgate-");
+  /** Matched ignoring case, so a client's name is never lower-cased (nor copied) to look it up. */
+  private static final List<AsciiString> DROPPED = List.of(
       HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE, AsciiString.cached("proxy-connection"),
       HttpHeaderNames.TE, HttpHeaderNames.TRAILER, HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.UPGRADE,
       HttpHeaderNames.PROXY_AUTHORIZATION, HttpHeaderNames.PROXY_AUTHENTICATE,
@@ -79,13 +81,15 @@ final class UpstreamRequests {
         && request.route().endpoint().dialect() == dev.tollgate.core.error.ErrorDialect.OPENAI;
   }
 
+  /** Copies the end-to-end headers, names in the client's case (HTTP/1.1 names are case-insensitive). */
   private static void copyEndToEnd(HttpHeaders from, HttpHeaders to) {
     String connection = from.get(HttpHeaderNames.CONNECTION);
     java.util.Iterator<Map.Entry<CharSequence, CharSequence>> headers = from.iteratorCharSequence();
     while (headers.hasNext()) {
       Map.Entry<CharSequence, CharSequence> header = headers.next();
-      AsciiString name = AsciiString.of(header.getKey()).toLowerCase();
-      if (DROPPED.contains(name) || name.startsWith("x-tollgate-")) {
+      CharSequence name = header.getKey();
+      if (isDropped(name) || AsciiString.regionMatches(name, true, 0, TOLLGATE_PREFIX, 0,
+          TOLLGATE_PREFIX.length())) {
         continue;
       }
       if (connection != null && listedIn(connection, name)) {
@@ -95,13 +99,36 @@ final class UpstreamRequests {
     }
   }
 
-  private static boolean listedIn(String connection, AsciiString name) {
-    for (String token : connection.split(",")) {
-      if (name.contentEqualsIgnoreCase(token.trim())) {
+  private static boolean isDropped(CharSequence name) {
+    for (AsciiString dropped : DROPPED) {
+      if (dropped.contentEqualsIgnoreCase(name)) {
         return true;
       }
     }
     return false;
+  }
+
+  /** Whether {@code name} is one of the comma-separated, space-padded tokens of {@code connection}. */
+  private static boolean listedIn(String connection, CharSequence name) {
+    int start = 0;
+    while (true) {
+      int comma = connection.indexOf(',', start);
+      int end = comma < 0 ? connection.length() : comma;
+      while (start < end && connection.charAt(start) <= ' ') {
+        start++;
+      }
+      while (end > start && connection.charAt(end - 1) <= ' ') {
+        end--;
+      }
+      if (end - start == name.length()
+          && AsciiString.regionMatches(connection, true, start, name, 0, name.length())) {
+        return true;
+      }
+      if (comma < 0) {
+        return false;
+      }
+      start = comma + 1;
+    }
   }
 
   /** The body with {@code stream_options.include_usage: true}, or null if it is not a JSON object. */

@@ -1,8 +1,5 @@
 package dev.tollgate.core.usage;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.MissingNode;
-
 /**
  * Which provider's {@code usage} object a response carries, and so how its fields map onto
  * {@link TokenUsage} (PROTOCOLS.md §4–5). Chosen per route; read by {@link UsageScanner} on the
@@ -13,34 +10,32 @@ public enum UsageDialect {
   /** {@code POST /v1/chat/completions}, JSON or SSE (with {@code include_usage}). */
   OPENAI_CHAT {
     @Override
-    void apply(JsonNode usage, UsageTally tally) {
-      tally.setInput(usage.get("prompt_tokens"));
-      tally.setOutput(usage.get("completion_tokens"));
-      JsonNode prompt = usage.path("prompt_tokens_details");
-      tally.setCachedInput(prompt.get("cached_tokens"));
-      tally.setAudioInput(prompt.get("audio_tokens"));
-      JsonNode completion = usage.path("completion_tokens_details");
-      tally.setReasoning(completion.get("reasoning_tokens"));
-      tally.setAudioOutput(completion.get("audio_tokens"));
+    void apply(UsageFields usage, UsageTally tally) {
+      tally.setInput(usage.promptTokens);
+      tally.setOutput(usage.completionTokens);
+      tally.setCachedInput(usage.promptTokensDetails.cachedTokens);
+      tally.setAudioInput(usage.promptTokensDetails.audioTokens);
+      tally.setReasoning(usage.completionTokensDetails.reasoningTokens);
+      tally.setAudioOutput(usage.completionTokensDetails.audioTokens);
     }
   },
 
   /** {@code POST /v1/responses}: the usage of the terminal {@code response.*} event. */
   OPENAI_RESPONSES {
     @Override
-    void apply(JsonNode usage, UsageTally tally) {
-      tally.setInput(usage.get("input_tokens"));
-      tally.setOutput(usage.get("output_tokens"));
-      tally.setCachedInput(usage.path("input_tokens_details").get("cached_tokens"));
-      tally.setReasoning(usage.path("output_tokens_details").get("reasoning_tokens"));
+    void apply(UsageFields usage, UsageTally tally) {
+      tally.setInput(usage.inputTokens);
+      tally.setOutput(usage.outputTokens);
+      tally.setCachedInput(usage.inputTokensDetails.cachedTokens);
+      tally.setReasoning(usage.outputTokensDetails.reasoningTokens);
     }
   },
 
   /** {@code POST /v1/embeddings}: only {@code prompt_tokens}. */
   OPENAI_EMBEDDINGS {
     @Override
-    void apply(JsonNode usage, UsageTally tally) {
-      tally.setInput(usage.get("prompt_tokens"));
+    void apply(UsageFields usage, UsageTally tally) {
+      tally.setInput(usage.promptTokens);
     }
   },
 
@@ -50,11 +45,11 @@ public enum UsageDialect {
    */
   ANTHROPIC_MESSAGES {
     @Override
-    void apply(JsonNode usage, UsageTally tally) {
-      tally.setInput(usage.get("input_tokens"));
-      tally.setOutput(usage.get("output_tokens"));
-      tally.setCachedInput(usage.get("cache_read_input_tokens"));
-      tally.setCacheCreationInput(usage.get("cache_creation_input_tokens"));
+    void apply(UsageFields usage, UsageTally tally) {
+      tally.setInput(usage.inputTokens);
+      tally.setOutput(usage.outputTokens);
+      tally.setCachedInput(usage.cacheReadInputTokens);
+      tally.setCacheCreationInput(usage.cacheCreationInputTokens);
     }
   },
 
@@ -65,13 +60,12 @@ public enum UsageDialect {
    */
   REALTIME {
     @Override
-    void apply(JsonNode usage, UsageTally tally) {
-      tally.setInput(usage.get("input_tokens"));
-      tally.setOutput(usage.get("output_tokens"));
-      JsonNode input = usage.path("input_token_details");
-      tally.setCachedInput(input.get("cached_tokens"));
-      tally.setAudioInput(input.get("audio_tokens"));
-      tally.setAudioOutput(usage.path("output_token_details").get("audio_tokens"));
+    void apply(UsageFields usage, UsageTally tally) {
+      tally.setInput(usage.inputTokens);
+      tally.setOutput(usage.outputTokens);
+      tally.setCachedInput(usage.inputTokenDetails.cachedTokens);
+      tally.setAudioInput(usage.inputTokenDetails.audioTokens);
+      tally.setAudioOutput(usage.outputTokenDetails.audioTokens);
     }
 
     @Override
@@ -80,40 +74,42 @@ public enum UsageDialect {
     }
   },
 
-  /** Unknown provider: maps every known field name of the dialects above, first name present wins. */
+  /**
+   * Unknown provider: maps every known field name of the dialects above; the first name present
+   * (even with an unusable value) wins.
+   */
   GENERIC {
     @Override
-    void apply(JsonNode usage, UsageTally tally) {
-      tally.setInput(first(usage.get("input_tokens"), usage.get("prompt_tokens")));
-      tally.setOutput(first(usage.get("output_tokens"), usage.get("completion_tokens")));
-      JsonNode input = first(usage.get("input_tokens_details"), usage.get("prompt_tokens_details"),
-          usage.get("input_token_details"));
-      JsonNode output = first(usage.get("output_tokens_details"),
-          usage.get("completion_tokens_details"), usage.get("output_token_details"));
-      input = input == null ? MissingNode.getInstance() : input;
-      output = output == null ? MissingNode.getInstance() : output;
-      tally.setCachedInput(first(usage.get("cache_read_input_tokens"), input.get("cached_tokens")));
-      tally.setCacheCreationInput(usage.get("cache_creation_input_tokens"));
-      tally.setAudioInput(input.get("audio_tokens"));
-      tally.setReasoning(output.get("reasoning_tokens"));
-      tally.setAudioOutput(output.get("audio_tokens"));
+    void apply(UsageFields usage, UsageTally tally) {
+      tally.setInput(UsageFields.first(usage.inputTokens, usage.promptTokens));
+      tally.setOutput(UsageFields.first(usage.outputTokens, usage.completionTokens));
+      UsageFields.Details input = firstPresent(usage.inputTokensDetails, usage.promptTokensDetails,
+          usage.inputTokenDetails);
+      UsageFields.Details output = firstPresent(usage.outputTokensDetails,
+          usage.completionTokensDetails, usage.outputTokenDetails);
+      tally.setCachedInput(UsageFields.first(usage.cacheReadInputTokens, input.cachedTokens));
+      tally.setCacheCreationInput(usage.cacheCreationInputTokens);
+      tally.setAudioInput(input.audioTokens);
+      tally.setReasoning(output.reasoningTokens);
+      tally.setAudioOutput(output.audioTokens);
     }
   };
 
-  /** Copies every field present in {@code usage} into {@code tally}; absent fields leave it as is. */
-  abstract void apply(JsonNode usage, UsageTally tally);
+  /** Copies every usable count of {@code usage} into {@code tally}; the others leave it as is. */
+  abstract void apply(UsageFields usage, UsageTally tally);
 
   /** Whether each usage object adds to the total instead of overriding the fields it names. */
   boolean additive() {
     return false;
   }
 
-  private static JsonNode first(JsonNode... candidates) {
-    for (JsonNode candidate : candidates) {
-      if (candidate != null && !candidate.isNull() && !candidate.isMissingNode()) {
+  /** The first details present; when none is, the last one (absent, so all its counts are too). */
+  private static UsageFields.Details firstPresent(UsageFields.Details... candidates) {
+    for (UsageFields.Details candidate : candidates) {
+      if (candidate.present) {
         return candidate;
       }
     }
-    return null;
+    return candidates[candidates.length - 1];
   }
 }

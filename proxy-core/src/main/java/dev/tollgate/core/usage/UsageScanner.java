@@ -1,7 +1,8 @@
 package dev.tollgate.core.usage;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.io.IOException;
@@ -17,8 +18,9 @@ import java.util.Objects;
  *
  * <p>A byte state machine tracks JSON string and escape state, so the words {@code usage} and
  * {@code model} inside content text never match. Only keys are recognised: a string followed by
- * {@code :} outside any string. A {@code usage} object value is copied into a small bounded buffer and
- * parsed with Jackson once it closes; {@code "usage":null} is ignored. String state resets at every
+ * {@code :} outside any string. A {@code usage} object value is read with a streaming Jackson parser
+ * once it closes: in place when it lies within one chunk, else from a small bounded buffer the parts
+ * are copied into; {@code "usage":null} is ignored. String state resets at every
  * {@code \n}, since a JSON string cannot hold a raw newline and SSE events are line based.
  */
 public final class UsageScanner {
@@ -28,10 +30,10 @@ public final class UsageScanner {
   /** Longest model name captured; a longer one is skipped and the next {@code model} is tried. */
   public static final int MAX_MODEL_BYTES = 200;
 
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final JsonFactory JSON = new JsonFactory();
   private static final byte[] USAGE_KEY = "usage".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] MODEL_KEY = "model".getBytes(StandardCharsets.US_ASCII);
-  private static final int KEY_CAPACITY = 5;
+  private static final int KEY_LENGTH = 5;
   /** Per event-loop thread: direct chunks are scanned from a copy in this array (no reentrancy: step never scans). */
   private static final FastThreadLocal<byte[]> BLOCK = new FastThreadLocal<>() {
     @Override
@@ -39,7 +41,14 @@ public final class UsageScanner {
       return new byte[4096];
     }
   };
-  /** First size of the usage buffer: a provider's usage object is a few hundred bytes. */
+  /** Per event-loop thread: a usage object is read into these fields and applied at once (no reentrancy). */
+  private static final FastThreadLocal<UsageFields> FIELDS = new FastThreadLocal<>() {
+    @Override
+    protected UsageFields initialValue() {
+      return new UsageFields();
+    }
+  };
+  /** First size of the usage buffer (for an object split across chunks): a few hundred bytes. */
   private static final int INITIAL_USAGE_BYTES = 512;
   /** First size of the model buffer: model names are a few dozen bytes. */
   private static final int INITIAL_MODEL_BYTES = 48;
@@ -64,20 +73,28 @@ public final class UsageScanner {
 
   private int state = OUTSIDE;
   private boolean escaped;
-  // the string being read while OUTSIDE a value: kept only while it may still be a key we want
-  private final byte[] key = new byte[KEY_CAPACITY];
+  // the string being read while OUTSIDE a value: matched, byte by byte, against the keys we want
   private int keyLength;
   private boolean keyCandidate;
+  private boolean keyMayBeUsage;
+  private boolean keyMayBeModel;
   private int pendingKey = KEY_NONE;
 
+  // the usage object is parsed in place when it closes in the block it started in; the part of it in
+  // earlier blocks is copied into usageBytes (usageLength bytes) as each block ends
   private byte[] usageBytes;
   private int usageLength;
+  private int usageStart; // index in the current block where the part not yet copied begins
   private int usageDepth;
   private boolean usageInString;
   private boolean usageOverflow;
 
+  // like the usage object, the model is decoded in place when it closes in the block it started in;
+  // its part in earlier blocks is copied into modelBytes (modelCopied bytes counted) as each block ends
   private byte[] modelBytes;
-  private int modelLength;
+  private int modelLength; // every byte of the value so far, also past MAX_MODEL_BYTES
+  private int modelCopied;
+  private int modelStart; // index in the current block where the part not yet copied begins
   private boolean modelHasEscape;
   private String model;
 
@@ -150,13 +167,21 @@ public final class UsageScanner {
   }
 
   private void scan(byte[] bytes, int from, int to) {
+    usageStart = from; // a usage object or model still open continues at the start of this block
+    modelStart = from;
     for (int i = from; i < to; i++) {
-      step(bytes[i]);
+      step(bytes, i);
+    }
+    if (state == IN_USAGE) {
+      copyUsagePart(bytes, to);
+    } else if (state == IN_MODEL) {
+      copyModelPart(bytes, to);
     }
   }
 
-  /** The per-byte step of {@link #scan(ByteBuf)}; always continues. */
-  private boolean step(byte b) {
+  /** The per-byte step of {@link #scan(ByteBuf)}: reads {@code bytes[i]}; always continues. */
+  private boolean step(byte[] bytes, int i) {
+    byte b = bytes[i];
     while (true) {
       switch (state) {
         case OUTSIDE:
@@ -165,6 +190,8 @@ public final class UsageScanner {
             escaped = false;
             keyLength = 0;
             keyCandidate = true;
+            keyMayBeUsage = true;
+            keyMayBeModel = true;
           }
           return true;
         case IN_STRING:
@@ -185,23 +212,25 @@ public final class UsageScanner {
             return true;
           }
           if (b == '{' && pendingKey == KEY_USAGE) {
-            startUsage();
+            startUsage(i);
             return true;
           }
           if (b == '"' && pendingKey == KEY_MODEL && model == null) {
             state = IN_MODEL;
             escaped = false;
             modelLength = 0;
+            modelCopied = 0;
+            modelStart = i + 1;
             modelHasEscape = false;
             return true;
           }
           state = OUTSIDE;
           continue; // null, a number, an array or a string we do not want
         case IN_USAGE:
-          inUsage(b);
+          inUsage(bytes, i);
           return true;
         case IN_MODEL:
-          inModel(b);
+          inModel(bytes, i);
           return true;
         default:
           throw new IllegalStateException("state: " + state);
@@ -230,61 +259,39 @@ public final class UsageScanner {
       return;
     }
     if (keyCandidate) {
-      if (keyLength == KEY_CAPACITY) {
+      if (keyLength == KEY_LENGTH) {
         keyCandidate = false;
-      } else {
-        key[keyLength++] = b;
+        return;
       }
+      keyMayBeUsage &= b == USAGE_KEY[keyLength];
+      keyMayBeModel &= b == MODEL_KEY[keyLength];
+      keyCandidate = keyMayBeUsage || keyMayBeModel;
+      keyLength++;
     }
   }
 
   private int keyOf() {
-    if (keyLength != KEY_CAPACITY) {
+    if (keyLength != KEY_LENGTH) {
       return KEY_NONE;
     }
-    if (matches(USAGE_KEY)) {
-      return KEY_USAGE;
-    }
-    return matches(MODEL_KEY) ? KEY_MODEL : KEY_NONE;
+    return keyMayBeUsage ? KEY_USAGE : keyMayBeModel ? KEY_MODEL : KEY_NONE;
   }
 
-  private boolean matches(byte[] expected) {
-    for (int i = 0; i < KEY_CAPACITY; i++) {
-      if (key[i] != expected[i]) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private void startUsage() {
-    if (usageBytes == null) {
-      // once per scanner, only when a usage object appears; grows up to MAX_USAGE_BYTES if needed
-      usageBytes = new byte[INITIAL_USAGE_BYTES];
-    }
+  private void startUsage(int start) {
     state = IN_USAGE;
-    usageBytes[0] = '{';
-    usageLength = 1;
+    usageStart = start;
+    usageLength = 0;
     usageDepth = 1;
     usageInString = false;
     escaped = false;
     usageOverflow = false;
   }
 
-  private void inUsage(byte b) {
+  private void inUsage(byte[] bytes, int i) {
+    byte b = bytes[i];
     if (b == '\n' && (sse || usageInString)) {
       state = OUTSIDE; // the event (or the string) ended before the object did: give up on it
       return;
-    }
-    if (!usageOverflow) {
-      if (usageLength == MAX_USAGE_BYTES) {
-        usageOverflow = true; // keep tracking depth to find the end, but drop the object
-      } else {
-        if (usageLength == usageBytes.length) {
-          usageBytes = Arrays.copyOf(usageBytes, Math.min(MAX_USAGE_BYTES, usageBytes.length * 2));
-        }
-        usageBytes[usageLength++] = b;
-      }
     }
     if (usageInString) {
       if (escaped) {
@@ -302,37 +309,64 @@ public final class UsageScanner {
       usageDepth++;
     } else if (b == '}' && --usageDepth == 0) {
       state = OUTSIDE;
-      if (!usageOverflow) {
-        mergeUsage();
-      }
+      closeUsage(bytes, i + 1);
     }
   }
 
-  private void mergeUsage() {
-    JsonNode node;
-    try {
-      node = MAPPER.readTree(usageBytes, 0, usageLength);
-    } catch (IOException e) {
-      return; // not valid JSON after all: nothing to meter from it
+  /** The usage object ends just before {@code bytes[end]}: parses it unless it was too long. */
+  private void closeUsage(byte[] bytes, int end) {
+    if (usageOverflow || usageLength + end - usageStart > MAX_USAGE_BYTES) {
+      return; // found its end, but the object is dropped
     }
-    if (node == null || !node.isObject()) {
+    if (usageLength == 0) {
+      mergeUsage(bytes, usageStart, end - usageStart);
       return;
     }
+    copyUsagePart(bytes, end);
+    mergeUsage(usageBytes, 0, usageLength);
+  }
+
+  /** Copies {@code bytes[usageStart, end)} after the part of the usage object copied so far. */
+  private void copyUsagePart(byte[] bytes, int end) {
+    int length = end - usageStart;
+    if (usageOverflow || usageLength + length > MAX_USAGE_BYTES) {
+      usageOverflow = true; // keep tracking depth to find the end, but drop the object
+      return;
+    }
+    if (usageBytes == null) {
+      // once per scanner, only when a usage object spans chunks; grows up to MAX_USAGE_BYTES if needed
+      usageBytes = new byte[INITIAL_USAGE_BYTES];
+    }
+    if (usageLength + length > usageBytes.length) {
+      int capacity = Math.max(usageLength + length, usageBytes.length * 2);
+      usageBytes = Arrays.copyOf(usageBytes, Math.min(MAX_USAGE_BYTES, capacity));
+    }
+    System.arraycopy(bytes, usageStart, usageBytes, usageLength, length);
+    usageLength += length;
+    usageStart = end;
+  }
+
+  private void mergeUsage(byte[] bytes, int offset, int length) {
+    UsageFields fields = FIELDS.get();
+    if (!fields.read(bytes, offset, length)) {
+      return; // not valid JSON after all: nothing to meter from it
+    }
     if (dialect.additive()) {
-      if (dialect == UsageDialect.REALTIME && node.has("type")) {
+      if (dialect == UsageDialect.REALTIME && fields.hasType) {
         return; // transcription usage, not a response's
       }
       scratch.clear();
-      dialect.apply(node, scratch);
+      dialect.apply(fields, scratch);
       tally.add(scratch);
       increment.add(scratch);
     } else {
-      dialect.apply(node, tally);
+      dialect.apply(fields, tally);
     }
     sawUsage = true;
   }
 
-  private void inModel(byte b) {
+  private void inModel(byte[] bytes, int i) {
+    byte b = bytes[i];
     if (b == '\n') {
       state = OUTSIDE;
       return;
@@ -345,34 +379,52 @@ public final class UsageScanner {
     } else if (b == '"') {
       state = OUTSIDE;
       if (modelLength <= MAX_MODEL_BYTES) {
-        model = decodeModel();
+        model = closeModel(bytes, i);
       }
       return;
-    }
-    if (modelLength < MAX_MODEL_BYTES) {
-      if (modelBytes == null) {
-        modelBytes = new byte[INITIAL_MODEL_BYTES];
-      } else if (modelLength == modelBytes.length) {
-        modelBytes = Arrays.copyOf(modelBytes, Math.min(MAX_MODEL_BYTES, modelBytes.length * 2));
-      }
-      modelBytes[modelLength] = b;
     }
     modelLength++; // past the limit it only counts, so the value is skipped when it closes
   }
 
-  private String decodeModel() {
-    if (modelLength == 0) {
+  /** The model value ends just before {@code bytes[end]}: decodes it, in place if it can. */
+  private String closeModel(byte[] bytes, int end) {
+    if (modelCopied == 0) {
+      return decodeModel(bytes, modelStart, modelLength);
+    }
+    copyModelPart(bytes, end);
+    return decodeModel(modelBytes, 0, modelLength);
+  }
+
+  /** Copies {@code bytes[modelStart, end)} after the part of the model copied so far, within the limit. */
+  private void copyModelPart(byte[] bytes, int end) {
+    int length = end - modelStart;
+    int needed = modelCopied + length;
+    if (needed <= MAX_MODEL_BYTES) { // a longer model is skipped when it closes: no need to keep it
+      if (modelBytes == null || modelBytes.length < needed) {
+        // only when a model spans chunks; grows up to MAX_MODEL_BYTES if needed
+        int grown = modelBytes == null ? INITIAL_MODEL_BYTES : 2 * modelBytes.length;
+        int capacity = Math.min(MAX_MODEL_BYTES, Math.max(needed, grown));
+        modelBytes = modelBytes == null ? new byte[capacity] : Arrays.copyOf(modelBytes, capacity);
+      }
+      System.arraycopy(bytes, modelStart, modelBytes, modelCopied, length);
+    }
+    modelCopied = needed;
+    modelStart = end;
+  }
+
+  private String decodeModel(byte[] bytes, int offset, int length) {
+    if (length == 0) {
       return "";
     }
     if (!modelHasEscape) {
-      return new String(modelBytes, 0, modelLength, StandardCharsets.UTF_8);
+      return new String(bytes, offset, length, StandardCharsets.UTF_8);
     }
-    byte[] quoted = new byte[modelLength + 2];
+    byte[] quoted = new byte[length + 2];
     quoted[0] = '"';
-    System.arraycopy(modelBytes, 0, quoted, 1, modelLength);
-    quoted[modelLength + 1] = '"';
-    try {
-      return MAPPER.readTree(quoted).asText();
+    System.arraycopy(bytes, offset, quoted, 1, length);
+    quoted[length + 1] = '"';
+    try (JsonParser parser = JSON.createParser(quoted)) {
+      return parser.nextToken() == JsonToken.VALUE_STRING ? parser.getText() : null;
     } catch (IOException e) {
       return null;
     }

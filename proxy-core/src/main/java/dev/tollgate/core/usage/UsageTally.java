@@ -1,11 +1,9 @@
 package dev.tollgate.core.usage;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
 /**
  * Mutable token counts that {@link UsageDialect#apply} fills from one parsed usage object: a setter
- * called with an absent, null or non-integer node leaves the field unchanged, so the latest value of
- * each field present wins. Confined to the scanner's event loop.
+ * called with a negative count ({@link UsageFields#ABSENT} or {@link UsageFields#UNUSABLE}) leaves the
+ * field unchanged, so the latest usable value of each field wins. Confined to the scanner's event loop.
  */
 final class UsageTally {
 
@@ -17,32 +15,32 @@ final class UsageTally {
   long audioInput;
   long audioOutput;
 
-  void setInput(JsonNode node) {
-    input = valueOr(node, input);
+  void setInput(long count) {
+    input = valueOr(count, input);
   }
 
-  void setOutput(JsonNode node) {
-    output = valueOr(node, output);
+  void setOutput(long count) {
+    output = valueOr(count, output);
   }
 
-  void setCachedInput(JsonNode node) {
-    cachedInput = valueOr(node, cachedInput);
+  void setCachedInput(long count) {
+    cachedInput = valueOr(count, cachedInput);
   }
 
-  void setCacheCreationInput(JsonNode node) {
-    cacheCreationInput = valueOr(node, cacheCreationInput);
+  void setCacheCreationInput(long count) {
+    cacheCreationInput = valueOr(count, cacheCreationInput);
   }
 
-  void setReasoning(JsonNode node) {
-    reasoning = valueOr(node, reasoning);
+  void setReasoning(long count) {
+    reasoning = valueOr(count, reasoning);
   }
 
-  void setAudioInput(JsonNode node) {
-    audioInput = valueOr(node, audioInput);
+  void setAudioInput(long count) {
+    audioInput = valueOr(count, audioInput);
   }
 
-  void setAudioOutput(JsonNode node) {
-    audioOutput = valueOr(node, audioOutput);
+  void setAudioOutput(long count) {
+    audioOutput = valueOr(count, audioOutput);
   }
 
   void add(UsageTally other) {
@@ -70,11 +68,7 @@ final class UsageTally {
         audioOutput);
   }
 
-  private static long valueOr(JsonNode node, long current) {
-    if (node == null || !node.isIntegralNumber() || !node.canConvertToLong()) {
-      return current;
-    }
-    long value = node.longValue();
-    return value < 0 ? current : value;
+  private static long valueOr(long count, long current) {
+    return count < 0 ? current : count;
   }
 }

@@ -33,6 +33,16 @@ class GcraRateLimiterTest {
   }
 
   @Test
+  void refusalIsNullWhileAllowedAndRecordsLikeTryAcquire() {
+    assertThat(limiter.refusal("k", onePerSecondBurstThree)).isNull();
+    assertThat(limiter.refusal("k", onePerSecondBurstThree)).isNull();
+    assertThat(limiter.tryAcquire("k", onePerSecondBurstThree))
+        .isEqualTo(new RateLimitDecision(true, 3, 0, 3_000, 0));
+    assertThat(limiter.refusal("k", onePerSecondBurstThree))
+        .isEqualTo(new RateLimitDecision(false, 3, 0, 3_000, 1_000));
+  }
+
+  @Test
   void letsOneRequestThroughPerEmissionIntervalAfterTheBurst() {
     for (int i = 0; i < 3; i++) {
       limiter.tryAcquire("k", onePerSecondBurstThree);

@@ -1,0 +1,272 @@
+package dev.tollgate.core.route;
+
+/**
+ * Readers of the plain-JSON subset (ASCII text, valid escapes, numbers of at most 64 characters,
+ * nesting at most 64 deep) over a byte array, allocating nothing. Each returns the index after what it
+ * read, or {@link #UNDECIDED} when the bytes leave the subset: the caller then lets Jackson read the
+ * whole document, so what is accepted here is always what Jackson accepts too. Stateless; used on the
+ * event loop by {@link PlainJsonBody} and the usage scanner.
+ */
+public final class PlainJson {
+
+  /** Returned by the readers: the bytes leave the subset, Jackson must read the document. */
+  public static final int UNDECIDED = -1;
+  private static final int MAX_DEPTH = 64;
+  private static final int MAX_NUMBER_CHARS = 64;
+  /** Longest name or model read here; Jackson's own limits are far above (50,000 for a name). */
+  private static final int MAX_NAME_CHARS = 256;
+  /** Longest string skipped here; Jackson's limit for a value is 20,000,000. */
+  private static final int MAX_STRING_BYTES = 1 << 20;
+  /** Longest integer read here as a long: 18 digits always fit. */
+  public static final int MAX_LONG_DIGITS = 18;
+
+  private PlainJson() {
+  }
+
+  /** Skips any value starting at {@code i}, at nesting {@code depth}; returns the index after it. */
+  public static int valueEnd(byte[] b, int i, int to, int depth) {
+    byte first = b[i];
+    if (first != '{' && first != '[') {
+      return scalarEnd(b, i, to);
+    }
+    if (depth > MAX_DEPTH) {
+      return UNDECIDED;
+    }
+    byte close = first == '{' ? (byte) '}' : (byte) ']';
+    i = skipSpace(b, i + 1, to);
+    if (i < to && b[i] == close) {
+      return i + 1;
+    }
+    while (true) {
+      if (i == to) {
+        return UNDECIDED;
+      }
+      if (first == '{') {
+        if (b[i] != '"') {
+          return UNDECIDED;
+        }
+        i = plainStringEnd(b, i + 1, to);
+        i = i == UNDECIDED ? UNDECIDED : afterColon(b, i + 1, to);
+        if (i == UNDECIDED) {
+          return UNDECIDED;
+        }
+      }
+      i = valueEnd(b, i, to, depth + 1);
+      i = afterMember(b, i, to, close);
+      if (i == UNDECIDED || b[i - 1] == close) {
+        return i;
+      }
+    }
+  }
+
+  /** Skips a string, number or literal starting at {@code i}; UNDECIDED for anything else. */
+  public static int scalarEnd(byte[] b, int i, int to) {
+    byte first = b[i];
+    if (first == '"') {
+      return skippedStringEnd(b, i + 1, to);
+    }
+    if (first == '-' || isDigit(first)) {
+      return numberEnd(b, i, to);
+    }
+    if (first == 't') {
+      return literalEnd(b, i, to, "true");
+    }
+    if (first == 'f') {
+      return literalEnd(b, i, to, "false");
+    }
+    if (first == 'n') {
+      return literalEnd(b, i, to, "null");
+    }
+    return UNDECIDED;
+  }
+
+  /** The index of the closing quote of a short string of printable ASCII without escapes. */
+  public static int plainStringEnd(byte[] b, int i, int to) {
+    to = Math.min(to, i + MAX_NAME_CHARS + 1);
+    for (; i < to; i++) {
+      byte c = b[i];
+      if (c == '"') {
+        return i;
+      }
+      if (c == '\\' || c < 0x20) { // an escape, a control character or a non-ASCII byte (negative)
+        return UNDECIDED;
+      }
+    }
+    return UNDECIDED;
+  }
+
+  /** The index after the closing quote of an ASCII string whose escapes are all valid JSON ones. */
+  public static int skippedStringEnd(byte[] b, int i, int to) {
+    to = Math.min(to, i + MAX_STRING_BYTES + 1);
+    while (i < to) {
+      byte c = b[i++];
+      if (c == '"') {
+        return i;
+      }
+      if (c < 0x20) {
+        return UNDECIDED;
+      }
+      if (c != '\\') {
+        continue;
+      }
+      if (i == to) {
+        return UNDECIDED;
+      }
+      byte escaped = b[i++];
+      if (escaped == 'u') {
+        if (to - i < 4 || !isHex(b[i]) || !isHex(b[i + 1]) || !isHex(b[i + 2]) || !isHex(b[i + 3])) {
+          return UNDECIDED;
+        }
+        i += 4;
+      } else if ("\"\\/bfnrt".indexOf(escaped) < 0) {
+        return UNDECIDED;
+      }
+    }
+    return UNDECIDED;
+  }
+
+  /** {@code -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?}, at most MAX_NUMBER_CHARS long. */
+  public static int numberEnd(byte[] b, int i, int to) {
+    int from = i;
+    if (b[i] == '-') {
+      i++;
+    }
+    if (i == to || !isDigit(b[i])) {
+      return UNDECIDED;
+    }
+    if (b[i] == '0') {
+      i++;
+    } else {
+      i = digitsEnd(b, i, to);
+    }
+    if (i < to && b[i] == '.') {
+      int fraction = i + 1;
+      i = digitsEnd(b, fraction, to);
+      if (i == fraction) {
+        return UNDECIDED;
+      }
+    }
+    if (i < to && (b[i] == 'e' || b[i] == 'E')) {
+      i++;
+      if (i < to && (b[i] == '+' || b[i] == '-')) {
+        i++;
+      }
+      int exponent = i;
+      i = digitsEnd(b, exponent, to);
+      if (i == exponent) {
+        return UNDECIDED;
+      }
+    }
+    return i - from > MAX_NUMBER_CHARS ? UNDECIDED : i;
+  }
+
+  private static int digitsEnd(byte[] b, int i, int to) {
+    while (i < to && isDigit(b[i])) {
+      i++;
+    }
+    return i;
+  }
+
+  private static int literalEnd(byte[] b, int i, int to, String literal) {
+    if (to - i < literal.length()) {
+      return UNDECIDED;
+    }
+    for (int k = 0; k < literal.length(); k++) {
+      if (b[i + k] != literal.charAt(k)) {
+        return UNDECIDED;
+      }
+    }
+    return i + literal.length();
+  }
+
+  /** After a name's closing quote: optional space, a colon, optional space, then a value must start. */
+  public static int afterColon(byte[] b, int i, int to) {
+    i = skipSpace(b, i, to);
+    if (i == to || b[i] != ':') {
+      return UNDECIDED;
+    }
+    i = skipSpace(b, i + 1, to);
+    return i == to ? UNDECIDED : i;
+  }
+
+  /**
+   * After a member's value: the index just after {@code close} when the container ends there (so
+   * {@code b[result - 1] == close}), else the start of the next member after a comma (then
+   * {@code b[result - 1]} is the comma or a space); UNDECIDED for anything else.
+   */
+  public static int afterMember(byte[] b, int i, int to, byte close) {
+    if (i == UNDECIDED) {
+      return UNDECIDED;
+    }
+    i = skipSpace(b, i, to);
+    if (i == to) {
+      return UNDECIDED;
+    }
+    if (b[i] == close) {
+      return i + 1;
+    }
+    if (b[i] != ',') {
+      return UNDECIDED;
+    }
+    i = skipSpace(b, i + 1, to);
+    return i == to || b[i] == close ? UNDECIDED : i; // a trailing comma is not JSON
+  }
+
+  public static int skipSpace(byte[] b, int i, int to) {
+    while (i < to && (b[i] == ' ' || b[i] == '\n' || b[i] == '\r' || b[i] == '\t')) {
+      i++;
+    }
+    return i;
+  }
+
+  public static boolean is(byte[] b, int from, int to, byte[] name) {
+    if (to - from != name.length) {
+      return false;
+    }
+    for (int k = 0; k < name.length; k++) {
+      if (b[from + k] != name[k]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  public static boolean isDigit(byte c) {
+    return c >= '0' && c <= '9';
+  }
+
+  private static boolean isHex(byte c) {
+    return isDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+  }
+
+  /**
+   * The value of the number token {@code b[from, to)} when it is an integer of at most
+   * {@link #MAX_LONG_DIGITS} digits; {@code Long.MIN_VALUE} when it has a fraction or an exponent, or
+   * more digits.
+   */
+  public static long shortIntegerValue(byte[] b, int from, int to) {
+    boolean negative = b[from] == '-';
+    int digitsFrom = negative ? from + 1 : from;
+    if (to - digitsFrom > MAX_LONG_DIGITS) {
+      return Long.MIN_VALUE;
+    }
+    long value = 0;
+    for (int k = digitsFrom; k < to; k++) {
+      if (!isDigit(b[k])) {
+        return Long.MIN_VALUE;
+      }
+      value = value * 10 + (b[k] - '0');
+    }
+    return negative ? -value : value;
+  }
+
+  /** Whether the number token {@code b[from, to)} has no fraction and no exponent. */
+  public static boolean isInteger(byte[] b, int from, int to) {
+    for (int k = from; k < to; k++) {
+      if (b[k] == '.' || b[k] == 'e' || b[k] == 'E') {
+        return false;
+      }
+    }
+    return true;
+  }
+}

@@ -1,0 +1,154 @@
+package dev.tollgate.core.route;
+
+import dev.tollgate.core.context.RequestContext;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The allocation-free path of {@link RequestBodyInspector}: reads a body written in plain JSON (ASCII
+ * text, simple escapes, short numbers, shallow nesting) and sets the fields the inspector wants. Any
+ * body outside that subset, valid or not, is handed back undecided so that Jackson reads it: the
+ * subset is only what Jackson accepts too, with the same values. Runs on the event loop.
+ */
+final class PlainJsonBody {
+
+  private static final byte[] MODEL = ascii("model");
+  private static final byte[] STREAM = ascii("stream");
+  private static final byte[] STREAM_OPTIONS = ascii("stream_options");
+  private static final byte[] INCLUDE_USAGE = ascii("include_usage");
+  private static final byte[] MAX_TOKENS = ascii("max_tokens");
+  private static final byte[] MAX_COMPLETION_TOKENS = ascii("max_completion_tokens");
+  private static final byte[] MAX_OUTPUT_TOKENS = ascii("max_output_tokens");
+
+  private PlainJsonBody() {
+  }
+
+  /**
+   * Reads the JSON object in {@code bytes[from, to)} into {@code request}.
+   *
+   * @return true when the body was read; false when Jackson must read it. Fields met before the
+   *     point where this path gave up are already set: Jackson sets them again, in the same order.
+   */
+  static boolean read(byte[] bytes, int from, int to, RequestContext request) {
+    int i = PlainJson.skipSpace(bytes, from, to);
+    if (i == to || bytes[i] != '{') {
+      return false;
+    }
+    i = topLevelFields(bytes, i + 1, to, request);
+    return i != PlainJson.UNDECIDED && PlainJson.skipSpace(bytes, i, to) == to;
+  }
+
+  /** Reads the members of the top-level object opened just before {@code i}; returns the index after it. */
+  private static int topLevelFields(byte[] b, int i, int to, RequestContext request) {
+    i = PlainJson.skipSpace(b, i, to);
+    if (i < to && b[i] == '}') {
+      return i + 1;
+    }
+    while (true) {
+      if (i == to || b[i] != '"') {
+        return PlainJson.UNDECIDED;
+      }
+      int nameFrom = i + 1;
+      int nameTo = PlainJson.plainStringEnd(b, nameFrom, to);
+      if (nameTo == PlainJson.UNDECIDED) {
+        return PlainJson.UNDECIDED;
+      }
+      i = PlainJson.afterColon(b, nameTo + 1, to);
+      if (i == PlainJson.UNDECIDED) {
+        return PlainJson.UNDECIDED;
+      }
+      i = topLevelField(b, nameFrom, nameTo, i, to, request);
+      i = PlainJson.afterMember(b, i, to, (byte) '}');
+      if (i == PlainJson.UNDECIDED || b[i - 1] == '}') {
+        return i;
+      }
+    }
+  }
+
+  /** Reads the value at {@code i} of the top-level field {@code b[nameFrom, nameTo)}. */
+  private static int topLevelField(byte[] b, int nameFrom, int nameTo, int i, int to,
+      RequestContext request) {
+    byte first = b[i];
+    boolean container = first == '{' || first == '[';
+    if (PlainJson.is(b, nameFrom, nameTo, MODEL)) {
+      if (first != '"') {
+        // Jackson does not skip a container here and would read on inside it: let it do that
+        return container ? PlainJson.UNDECIDED : PlainJson.scalarEnd(b, i, to);
+      }
+      int close = PlainJson.plainStringEnd(b, i + 1, to);
+      if (close == PlainJson.UNDECIDED) {
+        return PlainJson.UNDECIDED;
+      }
+      request.requestModel(new String(b, i + 1, close - i - 1, StandardCharsets.US_ASCII));
+      return close + 1;
+    }
+    if (PlainJson.is(b, nameFrom, nameTo, STREAM)) {
+      int end = container ? PlainJson.UNDECIDED : PlainJson.scalarEnd(b, i, to);
+      if (end != PlainJson.UNDECIDED) {
+        request.stream(first == 't');
+      }
+      return end;
+    }
+    if (PlainJson.is(b, nameFrom, nameTo, STREAM_OPTIONS)) {
+      return first == '{' ? streamOptions(b, i + 1, to, request) : PlainJson.valueEnd(b, i, to, 1);
+    }
+    if (PlainJson.is(b, nameFrom, nameTo, MAX_TOKENS) || PlainJson.is(b, nameFrom, nameTo, MAX_COMPLETION_TOKENS)
+        || PlainJson.is(b, nameFrom, nameTo, MAX_OUTPUT_TOKENS)) {
+      return container ? PlainJson.UNDECIDED : maxOutputTokens(b, i, to, request);
+    }
+    return PlainJson.valueEnd(b, i, to, 1);
+  }
+
+  private static int streamOptions(byte[] b, int i, int to, RequestContext request) {
+    i = PlainJson.skipSpace(b, i, to);
+    if (i < to && b[i] == '}') {
+      return i + 1;
+    }
+    while (true) {
+      if (i == to || b[i] != '"') {
+        return PlainJson.UNDECIDED;
+      }
+      int nameFrom = i + 1;
+      int nameTo = PlainJson.plainStringEnd(b, nameFrom, to);
+      if (nameTo == PlainJson.UNDECIDED) {
+        return PlainJson.UNDECIDED;
+      }
+      i = PlainJson.afterColon(b, nameTo + 1, to);
+      if (i == PlainJson.UNDECIDED) {
+        return PlainJson.UNDECIDED;
+      }
+      if (PlainJson.is(b, nameFrom, nameTo, INCLUDE_USAGE)) {
+        boolean container = b[i] == '{' || b[i] == '[';
+        int end = container ? PlainJson.UNDECIDED : PlainJson.scalarEnd(b, i, to); // Jackson would not skip a container
+        if (end != PlainJson.UNDECIDED) {
+          request.clientIncludeUsage(b[i] == 't');
+        }
+        i = end;
+      } else {
+        i = PlainJson.valueEnd(b, i, to, 2);
+      }
+      i = PlainJson.afterMember(b, i, to, (byte) '}');
+      if (i == PlainJson.UNDECIDED || b[i - 1] == '}') {
+        return i;
+      }
+    }
+  }
+
+  /** An integer sets the limit, a fraction is ignored (as Jackson's VALUE_NUMBER_FLOAT is). */
+  private static int maxOutputTokens(byte[] b, int i, int to, RequestContext request) {
+    int end = PlainJson.scalarEnd(b, i, to);
+    if (end == PlainJson.UNDECIDED || !(b[i] == '-' || PlainJson.isDigit(b[i]))
+        || !PlainJson.isInteger(b, i, end)) {
+      return end;
+    }
+    long value = PlainJson.shortIntegerValue(b, i, end);
+    if (value == Long.MIN_VALUE) {
+      return PlainJson.UNDECIDED; // maybe beyond a long, which Jackson refuses
+    }
+    request.maxOutputTokens(value);
+    return end;
+  }
+
+  private static byte[] ascii(String text) {
+    return text.getBytes(StandardCharsets.US_ASCII);
+  }
+}
