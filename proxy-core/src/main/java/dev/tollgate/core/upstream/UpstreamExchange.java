@@ -189,7 +189,9 @@ final class UpstreamExchange {
         streamCounted = true;
         metrics.openStreams().incrementAndGet();
       }
-      clientCtx.write(toClient);
+      // no promise per write: a failed write surfaces as an exception on the client pipeline (the
+      // error stage closes the connection); only the last write's outcome is observed
+      clientCtx.write(toClient, clientCtx.voidPromise());
       if (msg instanceof HttpContent content) {
         relayContent(content);
       }
@@ -205,7 +207,7 @@ final class UpstreamExchange {
   private void relayContent(HttpContent content) {
     if (!(content instanceof LastHttpContent)) {
       // ownership passes to the client channel: the encoder releases it once written
-      clientCtx.write(content);
+      clientCtx.write(content, clientCtx.voidPromise());
       return;
     }
     state = State.DONE;
