@@ -189,6 +189,42 @@ public final class PlainJson {
     return i == to ? UNDECIDED : i;
   }
 
+  /** Reads one member's value, which starts at {@code valueAt}; returns the index after it, or {@link #UNDECIDED}. */
+  @FunctionalInterface
+  public interface MemberReader<T> {
+    int read(byte[] b, int nameFrom, int nameTo, int valueAt, int to, T target);
+  }
+
+  /**
+   * Walks the members of the object opened just before {@code i}, handing each name ({@code b[nameFrom,
+   * nameTo)}) and value to {@code reader}; returns the index after the object's closing brace, or
+   * {@link #UNDECIDED}. With a non-capturing {@code reader} (a method reference), nothing is allocated.
+   */
+  public static <T> int members(byte[] b, int i, int to, MemberReader<T> reader, T target) {
+    i = skipSpace(b, i, to);
+    if (i < to && b[i] == '}') {
+      return i + 1;
+    }
+    while (true) {
+      if (i == to || b[i] != '"') {
+        return UNDECIDED;
+      }
+      int nameFrom = i + 1;
+      int nameTo = plainStringEnd(b, nameFrom, to);
+      if (nameTo == UNDECIDED) {
+        return UNDECIDED;
+      }
+      i = afterColon(b, nameTo + 1, to);
+      if (i == UNDECIDED) {
+        return UNDECIDED;
+      }
+      i = afterMember(b, reader.read(b, nameFrom, nameTo, i, to, target), to, (byte) '}');
+      if (i == UNDECIDED || b[i - 1] == '}') {
+        return i;
+      }
+    }
+  }
+
   /**
    * After a member's value: the index just after {@code close} when the container ends there (so
    * {@code b[result - 1] == close}), else the start of the next member after a comma (then

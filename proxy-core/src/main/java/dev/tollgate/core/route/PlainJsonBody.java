@@ -33,40 +33,12 @@ final class PlainJsonBody {
     if (i == to || bytes[i] != '{') {
       return false;
     }
-    i = topLevelFields(bytes, i + 1, to, request);
+    i = PlainJson.members(bytes, i + 1, to, PlainJsonBody::topLevelField, request);
     return i != PlainJson.UNDECIDED && PlainJson.skipSpace(bytes, i, to) == to;
   }
 
-  /** Reads the members of the top-level object opened just before {@code i}; returns the index after it. */
-  private static int topLevelFields(byte[] b, int i, int to, RequestContext request) {
-    i = PlainJson.skipSpace(b, i, to);
-    if (i < to && b[i] == '}') {
-      return i + 1;
-    }
-    while (true) {
-      if (i == to || b[i] != '"') {
-        return PlainJson.UNDECIDED;
-      }
-      int nameFrom = i + 1;
-      int nameTo = PlainJson.plainStringEnd(b, nameFrom, to);
-      if (nameTo == PlainJson.UNDECIDED) {
-        return PlainJson.UNDECIDED;
-      }
-      i = PlainJson.afterColon(b, nameTo + 1, to);
-      if (i == PlainJson.UNDECIDED) {
-        return PlainJson.UNDECIDED;
-      }
-      i = topLevelField(b, nameFrom, nameTo, i, to, request);
-      i = PlainJson.afterMember(b, i, to, (byte) '}');
-      if (i == PlainJson.UNDECIDED || b[i - 1] == '}') {
-        return i;
-      }
-    }
-  }
-
   /** Reads the value at {@code i} of the top-level field {@code b[nameFrom, nameTo)}. */
-  private static int topLevelField(byte[] b, int nameFrom, int nameTo, int i, int to,
-      RequestContext request) {
+  private static int topLevelField(byte[] b, int nameFrom, int nameTo, int i, int to, RequestContext request) {
     byte first = b[i];
     boolean container = first == '{' || first == '[';
     if (PlainJson.is(b, nameFrom, nameTo, MODEL)) {
@@ -89,7 +61,8 @@ final class PlainJsonBody {
       return end;
     }
     if (PlainJson.is(b, nameFrom, nameTo, STREAM_OPTIONS)) {
-      return first == '{' ? streamOptions(b, i + 1, to, request) : PlainJson.valueEnd(b, i, to, 1);
+      return first == '{' ? PlainJson.members(b, i + 1, to, PlainJsonBody::streamOption, request)
+          : PlainJson.valueEnd(b, i, to, 1);
     }
     if (PlainJson.is(b, nameFrom, nameTo, MAX_TOKENS) || PlainJson.is(b, nameFrom, nameTo, MAX_COMPLETION_TOKENS)
         || PlainJson.is(b, nameFrom, nameTo, MAX_OUTPUT_TOKENS)) {
@@ -98,39 +71,17 @@ final class PlainJsonBody {
     return PlainJson.valueEnd(b, i, to, 1);
   }
 
-  private static int streamOptions(byte[] b, int i, int to, RequestContext request) {
-    i = PlainJson.skipSpace(b, i, to);
-    if (i < to && b[i] == '}') {
-      return i + 1;
+  /** Reads the value at {@code i} of the {@code stream_options} member {@code b[nameFrom, nameTo)}. */
+  private static int streamOption(byte[] b, int nameFrom, int nameTo, int i, int to, RequestContext request) {
+    if (!PlainJson.is(b, nameFrom, nameTo, INCLUDE_USAGE)) {
+      return PlainJson.valueEnd(b, i, to, 2);
     }
-    while (true) {
-      if (i == to || b[i] != '"') {
-        return PlainJson.UNDECIDED;
-      }
-      int nameFrom = i + 1;
-      int nameTo = PlainJson.plainStringEnd(b, nameFrom, to);
-      if (nameTo == PlainJson.UNDECIDED) {
-        return PlainJson.UNDECIDED;
-      }
-      i = PlainJson.afterColon(b, nameTo + 1, to);
-      if (i == PlainJson.UNDECIDED) {
-        return PlainJson.UNDECIDED;
-      }
-      if (PlainJson.is(b, nameFrom, nameTo, INCLUDE_USAGE)) {
-        boolean container = b[i] == '{' || b[i] == '[';
-        int end = container ? PlainJson.UNDECIDED : PlainJson.scalarEnd(b, i, to); // Jackson would not skip a container
-        if (end != PlainJson.UNDECIDED) {
-          request.clientIncludeUsage(b[i] == 't');
-        }
-        i = end;
-      } else {
-        i = PlainJson.valueEnd(b, i, to, 2);
-      }
-      i = PlainJson.afterMember(b, i, to, (byte) '}');
-      if (i == PlainJson.UNDECIDED || b[i - 1] == '}') {
-        return i;
-      }
+    boolean container = b[i] == '{' || b[i] == '[';
+    int end = container ? PlainJson.UNDECIDED : PlainJson.scalarEnd(b, i, to); // Jackson would not skip a container
+    if (end != PlainJson.UNDECIDED) {
+      request.clientIncludeUsage(b[i] == 't');
     }
+    return end;
   }
 
   /** An integer sets the limit, a fraction is ignored (as Jackson's VALUE_NUMBER_FLOAT is). */

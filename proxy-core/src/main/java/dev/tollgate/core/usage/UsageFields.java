@@ -49,6 +49,8 @@ final class UsageFields {
   final Details outputTokensDetails = new Details();
   final Details inputTokenDetails = new Details();
   final Details outputTokenDetails = new Details();
+  /** The details object the plain reader is inside of, while it reads one. */
+  private Details readingDetails;
   /** The value of the count the plain reader read last. */
   private long plainCount;
 
@@ -81,31 +83,19 @@ final class UsageFields {
    * {@code details} is null, else those of that details object. Returns the index after the object.
    */
   private int plainMembers(byte[] b, int i, int to, Details details) {
-    i = PlainJson.skipSpace(b, i, to);
-    if (i < to && b[i] == '}') {
-      return i + 1;
+    if (details == null) {
+      return PlainJson.members(b, i, to, UsageFields::plainUsageMember, this);
     }
-    while (true) {
-      if (i == to || b[i] != '"') {
-        return PlainJson.UNDECIDED;
-      }
-      int nameFrom = i + 1;
-      int nameTo = PlainJson.plainStringEnd(b, nameFrom, to);
-      if (nameTo == PlainJson.UNDECIDED) {
-        return PlainJson.UNDECIDED;
-      }
-      i = PlainJson.afterColon(b, nameTo + 1, to);
-      if (i == PlainJson.UNDECIDED) {
-        return PlainJson.UNDECIDED;
-      }
-      i = details == null
-          ? plainMember(indexOf(NAME_BYTES, b, nameFrom, nameTo), b, i, to)
-          : details.plainMember(indexOf(DETAIL_NAME_BYTES, b, nameFrom, nameTo), b, i, to, this);
-      i = PlainJson.afterMember(b, i, to, (byte) '}');
-      if (i == PlainJson.UNDECIDED || b[i - 1] == '}') {
-        return i;
-      }
-    }
+    readingDetails = details; // details objects hold only counts: no nesting below them
+    return PlainJson.members(b, i, to, UsageFields::plainDetailMember, this);
+  }
+
+  private static int plainUsageMember(byte[] b, int nameFrom, int nameTo, int i, int to, UsageFields fields) {
+    return fields.plainMember(indexOf(NAME_BYTES, b, nameFrom, nameTo), b, i, to);
+  }
+
+  private static int plainDetailMember(byte[] b, int nameFrom, int nameTo, int i, int to, UsageFields fields) {
+    return fields.readingDetails.plainMember(indexOf(DETAIL_NAME_BYTES, b, nameFrom, nameTo), b, i, to, fields);
   }
 
   /** Reads the value at {@code b[i]} of the usage object's member {@code NAMES[index]}. */
