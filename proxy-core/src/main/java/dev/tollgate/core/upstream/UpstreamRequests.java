@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 
@@ -131,8 +132,70 @@ final class UpstreamRequests {
     }
   }
 
+  /** The member added when the body has no {@code stream_options} at all (the SDKs' default). */
+  private static final byte[] INCLUDE_USAGE_MEMBER =
+      "\"stream_options\":{\"include_usage\":true},".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] STREAM_OPTIONS_NAME = "stream_options".getBytes(StandardCharsets.US_ASCII);
+  /** A \\u escape could spell a name ("stream\\u005foptions") that a byte search would not see. */
+  private static final byte[] UNICODE_ESCAPE = {'\\', 'u'};
+
   /** The body with {@code stream_options.include_usage: true}, or null if it is not a JSON object. */
   private static ByteBuf withIncludeUsage(ByteBuf body) {
+    ByteBuf inserted = insertIncludeUsage(body);
+    return inserted != null ? inserted : rewriteWithJackson(body);
+  }
+
+  /**
+   * The common case without a tree: a body that does not mention {@code stream_options} anywhere
+   * (so not at its top level either, even spelled with escapes: a body with a {@code \\u} escape is
+   * left to Jackson) gets the member inserted right after its opening brace; the route stage has
+   * already refused bodies that are not JSON. A streaming request has at least
+   * {@code "stream":true}, so a member follows and the comma is right. Null when the body is not of
+   * that shape; Jackson then rewrites it. A second {@code stream_options} key must never be added: a
+   * provider reading the last of two could be told to leave usage out, and the answer go unmetered.
+   */
+  private static ByteBuf insertIncludeUsage(ByteBuf body) {
+    int from = body.readerIndex();
+    int to = body.writerIndex();
+    int brace = from;
+    while (brace < to && isJsonSpace(body.getByte(brace))) {
+      brace++;
+    }
+    if (brace == to || body.getByte(brace) != '{' || contains(body, from, to, STREAM_OPTIONS_NAME)
+        || contains(body, from, to, UNICODE_ESCAPE)) {
+      return null;
+    }
+    int next = brace + 1;
+    while (next < to && isJsonSpace(body.getByte(next))) {
+      next++;
+    }
+    if (next == to || body.getByte(next) != '"') {
+      return null; // an empty object, or not JSON: let Jackson judge
+    }
+    ByteBuf out = body.alloc().buffer(body.readableBytes() + INCLUDE_USAGE_MEMBER.length);
+    out.writeBytes(body, from, brace + 1 - from).writeBytes(INCLUDE_USAGE_MEMBER).writeBytes(body, brace + 1, to - brace - 1);
+    return out;
+  }
+
+  private static boolean isJsonSpace(byte b) {
+    return b == ' ' || b == '\t' || b == '\n' || b == '\r';
+  }
+
+  private static boolean contains(ByteBuf buf, int from, int to, byte[] needle) {
+    byte first = needle[0];
+    for (int i = buf.indexOf(from, to, first); i >= 0 && i + needle.length <= to; i = buf.indexOf(i + 1, to, first)) {
+      boolean match = true;
+      for (int k = 1; k < needle.length && match; k++) {
+        match = buf.getByte(i + k) == needle[k];
+      }
+      if (match) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static ByteBuf rewriteWithJackson(ByteBuf body) {
     try {
       if (!(JSON.readTree((java.io.InputStream) new ByteBufInputStream(body.duplicate())) instanceof ObjectNode root)) {
         return null;

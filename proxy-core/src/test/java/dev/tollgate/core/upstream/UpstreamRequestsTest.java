@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class UpstreamRequestsTest {
@@ -134,6 +135,45 @@ class UpstreamRequestsTest {
       assertThat(upstream.headers().getInt("content-length")).isEqualTo(upstream.content().readableBytes());
     } finally {
       upstream.release();
+    }
+  }
+
+  @Test
+  void insertsIncludeUsageAfterTheOpeningBraceLeavingTheRestByteForByte() {
+    String rest = "\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"say \\\"hi\\\"\\n\"}],"
+        + "\"stream\":true}";
+    FullHttpRequest client = post("/v1/chat/completions", " {" + rest);
+    RequestContext context = context("/v1/chat/completions", true, false);
+
+    FullHttpRequest upstream = UpstreamRequests.build(client, context, "sk-provider");
+    try {
+      assertThat(context.usageInjected()).isTrue();
+      assertThat(upstream.content().toString(StandardCharsets.UTF_8))
+          .isEqualTo(" {\"stream_options\":{\"include_usage\":true}," + rest);
+      assertThat(upstream.headers().getInt("content-length")).isEqualTo(upstream.content().readableBytes());
+    } finally {
+      upstream.release();
+    }
+  }
+
+  @Test
+  void neverAddsASecondStreamOptionsEvenWhenItsNameIsSpelledWithEscapesOrQuotedInAMessage() throws Exception {
+    for (String body : List.of(
+        "{\"stream\\u005foptions\":{\"include_usage\":false},\"stream\":true}",
+        "{\"messages\":[{\"role\":\"user\",\"content\":\"what is stream_options?\"}],\"stream\":true}")) {
+      FullHttpRequest client = post("/v1/chat/completions", body);
+      FullHttpRequest upstream = UpstreamRequests.build(client, context("/v1/chat/completions", true, false),
+          "sk-provider");
+      try {
+        String sent = upstream.content().toString(StandardCharsets.UTF_8);
+        JsonNode json = JSON.readTree(sent);
+        assertThat(json.get("stream_options").get("include_usage").asBoolean()).as(sent).isTrue();
+        // one key, the one Jackson wrote: the escaped spelling is gone, the message text is untouched
+        assertThat(sent.split("\"stream_options\":", -1)).as(sent).hasSize(2);
+        assertThat(sent).doesNotContain("u005f");
+      } finally {
+        upstream.release();
+      }
     }
   }
 

@@ -52,6 +52,7 @@ public class PipelineBenchmark {
   private ByteBufAllocator alloc;
   private byte[] jsonRequest;
   private byte[] sseRequest;
+  private byte[] sseRequestWithoutUsage;
   private List<byte[]> jsonResponseReads;
   private List<byte[]> sseResponseReads;
   private long requests;
@@ -68,6 +69,7 @@ public class PipelineBenchmark {
         + "{\"role\":\"user\",\"content\":\"Say hello in one sentence.\"}],\"max_tokens\":64";
     jsonRequest = request(body + "}");
     sseRequest = request(body + ",\"stream\":true,\"stream_options\":{\"include_usage\":true}}");
+    sseRequestWithoutUsage = request(body + ",\"stream\":true}"); // the SDKs' default
     byte[] json = ProviderBodies.openAiJson();
     byte[] jsonResponse = concat(ascii("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
         + "Content-Length: " + json.length + "\r\nx-request-id: req_4f1c0e2b9a7d\r\n"
@@ -93,6 +95,7 @@ public class PipelineBenchmark {
     }
     checkOk(exchange(jsonRequest, jsonResponseReads, true), "\"total_tokens\":46");
     checkOk(exchange(sseRequest, sseResponseReads, true), "data: [DONE]");
+    checkOk(exchange(sseRequestWithoutUsage, sseResponseReads, true), "data: [DONE]");
     storeWritesAtStart = fixture.store.writeCount();
     requests = 0;
     tasksAtStart = loop.tasksRun();
@@ -119,6 +122,15 @@ public class PipelineBenchmark {
   @Benchmark
   public int chatCompletionSse16() {
     return exchangeBytes(sseRequest, sseResponseReads);
+  }
+
+  /**
+   * As {@link #chatCompletionSse16}, for a client that did not ask for usage (the SDKs' default): the
+   * gateway adds {@code stream_options.include_usage} upstream and removes the usage event it brings.
+   */
+  @Benchmark
+  public int chatCompletionSse16UsageInjected() {
+    return exchangeBytes(sseRequestWithoutUsage, sseResponseReads);
   }
 
   private int exchangeBytes(byte[] request, List<byte[]> responseReads) {
