@@ -2,6 +2,7 @@ package dev.tollgate.core.usage;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.core.route.PlainJson;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.ByteProcessor;
 import java.io.IOException;
@@ -33,6 +34,8 @@ public final class SseUsageChunkFilter {
   public static final int MAX_HELD_BYTES = 64 * 1024;
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final byte[] CHOICES_NAME = "choices".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] USAGE_NAME = "usage".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] CHOICES = "\"choices\"".getBytes(StandardCharsets.US_ASCII);
   // after the key "choices": optional spaces, ':', optional spaces, '[', optional spaces, ']'
   private static final int AFTER_KEY = CHOICES.length;
@@ -52,6 +55,9 @@ public final class SseUsageChunkFilter {
   private int lineLength;
   private int matchPosition;
   private boolean emptyChoices;
+  // what the plain reader saw of a candidate event's top-level members
+  private boolean choicesEmpty;
+  private boolean usageObject;
 
   /**
    * Appends to {@code out} what the client should receive of {@code in}'s readable bytes (possibly
@@ -138,7 +144,11 @@ public final class SseUsageChunkFilter {
     }
   }
 
-  /** Confirms with Jackson what the byte pattern suggested: an empty choices array and a usage object. */
+  /**
+   * Confirms what the byte pattern suggested: an empty choices array and a usage object. Plain JSON is
+   * read in place ({@link PlainJson}); anything else by Jackson, as a tree (a later duplicate key wins
+   * in both).
+   */
   private boolean isUsageOnly(ByteBuf in, int eventStart, int eventEnd) {
     byte[] event = new byte[heldBytes + eventEnd - eventStart]; // once per candidate event
     int offset = 0;
@@ -151,6 +161,12 @@ public final class SseUsageChunkFilter {
     if (json < 0 || !startsWithData(event)) {
       return false;
     }
+    choicesEmpty = false;
+    usageObject = false;
+    if (PlainJson.members(event, json + 1, event.length, SseUsageChunkFilter::readTopLevel, this)
+        != PlainJson.UNDECIDED) {
+      return choicesEmpty && usageObject;
+    }
     try {
       JsonNode node = MAPPER.readTree(event, json, event.length - json);
       return node != null && node.path("choices").isArray() && node.path("choices").isEmpty()
@@ -158,6 +174,19 @@ public final class SseUsageChunkFilter {
     } catch (IOException e) {
       return false;
     }
+  }
+
+  private static int readTopLevel(byte[] b, int nameFrom, int nameTo, int i, int to, SseUsageChunkFilter filter) {
+    int end = PlainJson.valueEnd(b, i, to, 1);
+    if (end == PlainJson.UNDECIDED) {
+      return end;
+    }
+    if (PlainJson.is(b, nameFrom, nameTo, CHOICES_NAME)) {
+      filter.choicesEmpty = b[i] == '[' && PlainJson.skipSpace(b, i + 1, to) == end - 1;
+    } else if (PlainJson.is(b, nameFrom, nameTo, USAGE_NAME)) {
+      filter.usageObject = b[i] == '{';
+    }
+    return end;
   }
 
   private static boolean startsWithData(byte[] event) {

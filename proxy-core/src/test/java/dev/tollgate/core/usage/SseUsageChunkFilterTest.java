@@ -49,6 +49,18 @@ class SseUsageChunkFilterTest {
   }
 
   @Test
+  void judgesTheUsageEventTheSameWhetherItIsPlainJsonOrNeedsJackson() {
+    // non-ASCII text leaves the plain reader's subset: Jackson reads that event
+    String escaped = "data: {\"choices\":[ ],\"note\":\"caf\u00e9\",\"usage\":{\"total_tokens\":3}}\n\n";
+    assertEveryChunking(CONTENT_EVENTS + escaped + DONE, CONTENT_EVENTS + DONE, true);
+    // a later duplicate key wins, as in a tree: the choices end up non-empty, the event is kept
+    String duplicate = "data: {\"choices\":[],\"usage\":{\"total_tokens\":3},\"choices\":[{\"index\":0}]}\n\n";
+    assertEveryChunking(CONTENT_EVENTS + duplicate + DONE, CONTENT_EVENTS + duplicate + DONE, false);
+    String usageNotAnObject = "data: {\"choices\":[],\"usage\":{\"total_tokens\":3},\"usage\":7}\n\n";
+    assertEveryChunking(usageNotAnObject + DONE, usageNotAnObject + DONE, false);
+  }
+
+  @Test
   void forwardsCompleteEventsAtOnceAsTheSameBuffer() {
     SseUsageChunkFilter filter = new SseUsageChunkFilter();
     ByteBuf in = buffer(CONTENT_EVENTS.getBytes(StandardCharsets.UTF_8));
