@@ -170,6 +170,21 @@ public final class UsageScanner {
     usageStart = from; // a usage object or model still open continues at the start of this block
     modelStart = from;
     for (int i = from; i < to; i++) {
+      // most bytes need no state machine: between values only a quote matters, and inside a string
+      // that cannot be a wanted key only its end (a quote, an escape, or a raw newline that resyncs)
+      if (state == OUTSIDE) {
+        while (i < to && bytes[i] != '"') {
+          i++;
+        }
+      } else if (state == IN_STRING && !keyCandidate && !escaped) {
+        byte b;
+        while (i < to && (b = bytes[i]) != '"' && b != '\\' && b != '\n') {
+          i++;
+        }
+      }
+      if (i == to) {
+        break;
+      }
       step(bytes, i);
     }
     if (state == IN_USAGE) {
