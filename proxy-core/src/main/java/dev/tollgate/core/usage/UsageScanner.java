@@ -176,9 +176,14 @@ public final class UsageScanner {
         while (i < to && bytes[i] != '"') {
           i++;
         }
-      } else if (state == IN_STRING && !keyCandidate && !escaped) {
+      } else if (state == IN_STRING && !keyCandidate && !escaped || state == IN_USAGE && usageInString && !escaped) {
         byte b;
         while (i < to && (b = bytes[i]) != '"' && b != '\\' && b != '\n') {
+          i++;
+        }
+      } else if (state == IN_USAGE && !usageInString) {
+        byte b; // inside the usage object, between its strings, only braces, quotes and newlines matter
+        while (i < to && (b = bytes[i]) != '"' && b != '{' && b != '}' && b != '\n') {
           i++;
         }
       }
