@@ -7,7 +7,10 @@
 # Environment (defaults in brackets): DURATION [5s], WARMUP [1s], SESSIONS [16], IN_FLIGHT [4],
 # FRAME_BYTES [64], MODEL [gpt-4o-realtime-preview], MOCK_PORT [18181], GATEWAY_PORT [18180], ADMIN_PORT [18190],
 # GATEWAY_IO_THREADS [1], GATEWAY_PLAN [bench], TARGETS [direct tollgate], KEEP [empty; 1 = leave mock and
-# gateway running after the runs, until Enter, e.g. to attach a profiler: their pids are printed].
+# gateway running after the runs, until Enter, e.g. to attach a profiler: their pids are printed],
+# GATEWAY_LOG [empty; a file = the gateway's log is copied there on exit], PROXY_CORE_JAR [empty; a jar = the
+# gateway runs with this proxy-core build ahead of the installed one (~/.m2 is shared by every worktree, so
+# comparing builds needs their own jars), started with java as ./tollgate starts it, without its build check].
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -31,6 +34,7 @@ pids=()
 
 cleanup() {
   local pid
+  [[ -n "${GATEWAY_LOG:-}" && -f "$work/gateway.log" ]] && cp "$work/gateway.log" "$GATEWAY_LOG"
   for pid in "${pids[@]}"; do
     kill "$pid" 2>/dev/null || true
   done
@@ -97,7 +101,15 @@ providers:
     apiKey: \${ANTHROPIC_API_KEY}
     dialect: anthropic
 GATEWAY_YAML
-(cd "$root" && exec ./tollgate --config "$work/gateway.yaml") >"$work/gateway.log" 2>&1 &
+if [[ -n "${PROXY_CORE_JAR:-}" ]]; then
+  [[ -f "$PROXY_CORE_JAR" && -f "$root/proxy-server/target/classpath.txt" ]] \
+    || { log "PROXY_CORE_JAR: $PROXY_CORE_JAR (expected: a jar, and a built proxy-server)"; exit 2; }
+  java -Dio.netty.leakDetection.level=disabled ${TOLLGATE_JAVA_OPTS:-} \
+    -cp "$root/proxy-server/target/classes:$PROXY_CORE_JAR:$(cat "$root/proxy-server/target/classpath.txt")" \
+    dev.tollgate.server.bootstrap.Main --config "$work/gateway.yaml" >"$work/gateway.log" 2>&1 &
+else
+  (cd "$root" && exec ./tollgate --config "$work/gateway.yaml") >"$work/gateway.log" 2>&1 &
+fi
 gateway_pid=$!
 pids+=("$gateway_pid")
 if ! wait_for_port "$GATEWAY_PORT" 60 || ! wait_for_port "$ADMIN_PORT" 10; then

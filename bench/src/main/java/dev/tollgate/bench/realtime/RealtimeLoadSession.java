@@ -126,8 +126,8 @@ final class RealtimeLoadSession extends ChannelInboundHandlerAdapter {
     if (open && !closing && !load.stopping()) {
       load.error("closed");
     }
-    if (!open) {
-      load.error("handshake");
+    if (!open && !settled) {
+      load.error("handshake"); // refused (or cut) before the upgrade; a handshake timeout counted already
     }
     open = false;
     settle();
