@@ -9,6 +9,9 @@ import dev.tollgate.bench.load.LoadGenerator;
 import dev.tollgate.bench.load.LoadResult;
 import dev.tollgate.bench.load.TargetStats;
 import dev.tollgate.bench.mock.MockUpstream;
+import dev.tollgate.bench.realtime.RealtimeLoad;
+import dev.tollgate.bench.realtime.RealtimeLoadConfig;
+import dev.tollgate.bench.realtime.RealtimeLoadResult;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
@@ -25,7 +28,8 @@ import java.util.Set;
 
 /**
  * The {@code bench} command line: {@code mock} runs the mock upstream, {@code load} loads one URL, {@code compare}
- * loads several targets interleaved and writes a report. Runs on the main thread.
+ * loads several targets interleaved and writes a report, {@code realtime} loads a realtime WebSocket endpoint.
+ * Runs on the main thread.
  */
 public final class BenchMain {
 
@@ -40,6 +44,9 @@ public final class BenchMain {
                       [--stamp 1|0]   (streams: the mock's send-time stamp, relay delay of the first byte; load: 0)
         bench compare --target name=URL[,pid=PID]... [--rounds K] [--out results] + the load options
                       (compare --stream stamps by default: --stamp 0 turns it off)
+        bench realtime --url ws://host:port/v1/realtime?model=M [--sessions 16] [--in-flight 4]
+                      [--frame-bytes 64] [--threads 1] [--duration 5s] [--warmup 1s] [--timeout 10s]
+                      [--header 'Name: value']...   (frames/s and round trip of echoed text frames)
       """;
 
   private BenchMain() {}
@@ -56,7 +63,9 @@ public final class BenchMain {
         case "mock" -> mock(cli);
         case "load" -> load(cli);
         case "compare" -> System.out.println(compare(cli, System.err));
-        default -> throw new IllegalArgumentException("command: " + args[0] + " (expected: mock, load, compare)");
+        case "realtime" -> System.out.println(realtime(cli, cli.flag("quiet") ? null : System.err));
+        default -> throw new IllegalArgumentException(
+            "command: " + args[0] + " (expected: mock, load, compare, realtime)");
       }
     } catch (IllegalArgumentException e) {
       System.err.println("bench: " + e.getMessage());
@@ -86,6 +95,28 @@ public final class BenchMain {
       progress.print(report.markdown());
     }
     return folder.resolve(CompareReport.REPORT_FILE);
+  }
+
+  /** Runs {@code bench realtime} and returns its two summary lines. */
+  static String realtime(CommandLine cli, PrintStream progress) throws InterruptedException {
+    cli.rejectUnknown(Set.of("url", "sessions", "in-flight", "frame-bytes", "threads", "duration", "warmup",
+        "timeout", "header", "quiet"));
+    String url = cli.string("url", null);
+    if (url == null) {
+      throw new IllegalArgumentException("--url: missing (expected: ws://host:port/v1/realtime?model=...)");
+    }
+    RealtimeLoadConfig config = new RealtimeLoadConfig(URI.create(url), headers(cli), cli.integer("sessions", 16),
+        cli.integer("in-flight", 4), cli.integer("frame-bytes", 64), cli.integer("threads", 1),
+        cli.duration("duration", Duration.ofSeconds(5)), cli.duration("warmup", Duration.ofSeconds(1)),
+        cli.duration("timeout", Duration.ofSeconds(10)));
+    RealtimeLoadResult result = new RealtimeLoad(config, progress).run();
+    LatencySummary rtt = result.roundTrip();
+    return String.format(Locale.ROOT, "realtime %s: %.0f frames/s, %d frames in %.1f s, %d of %d sessions, "
+        + "%d in flight each, errors %d %s%n", config.url(), result.framesPerSecond(), result.frames(),
+        result.seconds(), result.sessionsOpen(), config.sessions(), config.inFlight(), result.errorCount(),
+        result.errors().isEmpty() ? "" : result.errors())
+        + String.format(Locale.ROOT, "round trip µs: p50 %d  p90 %d  p99 %d  p99.9 %d  max %d  mean %.0f",
+        rtt.p50Micros(), rtt.p90Micros(), rtt.p99Micros(), rtt.p999Micros(), rtt.maxMicros(), rtt.meanMicros());
   }
 
   private static void load(CommandLine cli) throws InterruptedException, IOException {
@@ -156,6 +187,16 @@ public final class BenchMain {
     } else {
       body = LoadConfig.defaultBody(url, stream);
     }
+    Map<String, String> headers = headers(cli);
+    double rate = cli.decimal("rate", 0);
+    int connections = cli.integer("connections", rate > 0 ? 64 : 16);
+    return new LoadConfig(url, headers, body, stream, rate, connections,
+        cli.duration("duration", Duration.ofSeconds(10)), cli.duration("warmup", Duration.ofSeconds(2)),
+        cli.duration("timeout", Duration.ofSeconds(10)), stamp);
+  }
+
+  /** The {@code --header 'Name: value'} options, names in lower case. */
+  private static Map<String, String> headers(CommandLine cli) {
     Map<String, String> headers = new LinkedHashMap<>();
     for (String header : cli.all("header")) {
       int colon = header.indexOf(':');
@@ -164,11 +205,7 @@ public final class BenchMain {
       }
       headers.put(header.substring(0, colon).trim().toLowerCase(Locale.ROOT), header.substring(colon + 1).trim());
     }
-    double rate = cli.decimal("rate", 0);
-    int connections = cli.integer("connections", rate > 0 ? 64 : 16);
-    return new LoadConfig(url, headers, body, stream, rate, connections,
-        cli.duration("duration", Duration.ofSeconds(10)), cli.duration("warmup", Duration.ofSeconds(2)),
-        cli.duration("timeout", Duration.ofSeconds(10)), stamp);
+    return headers;
   }
 
   /** Netty logs at debug when no logging config is on the classpath; a load run wants none of it. */

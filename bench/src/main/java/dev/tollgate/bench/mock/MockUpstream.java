@@ -16,7 +16,8 @@ import java.net.InetSocketAddress;
  * {@code POST /v1/messages}, JSON or SSE, with a chunk count and per-chunk delay taken from the query
  * ({@code chunks}, {@code chunk_delay_ms}) or headers ({@code x-mock-chunks}, {@code x-mock-chunk-delay-ms}).
  * A stream asked to be stamped ({@link #STAMP_HEADER}{@code : 1} or {@code ?stamp=1}) starts with the comment
- * {@code : t=<System.nanoTime() at the write of the first event>}. Runs on its own event loops; {@link #start}
+ * {@code : t=<System.nanoTime() at the write of the first event>}. {@code GET /v1/realtime} upgrades to a
+ * WebSocket that echoes each text frame as a {@code response.output_text.delta} event. Runs on its own event loops; {@link #start}
  * and {@link #close} may be called from any thread.
  */
 public final class MockUpstream implements AutoCloseable {
@@ -73,6 +74,7 @@ public final class MockUpstream implements AutoCloseable {
             ch.pipeline()
                 .addLast("codec", new HttpServerCodec())
                 .addLast("aggregator", new HttpObjectAggregator(MAX_BODY_BYTES))
+                .addLast("realtime", new MockRealtimeHandler())
                 .addLast("mock", handler);
           }
         })

@@ -56,8 +56,8 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  *   client  ⇄ text/binary/ping/pong/close ⇄  gateway  ⇄ (wss, provider key) ⇄  upstream
- *     │ one read() per batch, written to the peer; the next read() only while the peer is writable
- *     │ peer not writable ──▶ reads paused   ·   peer writable again ──▶ read()
+ *     │ both sides read on their own; each batch read is flushed to the peer once
+ *     │ peer not writable ──▶ AUTO_READ off   ·   peer writable again ──▶ AUTO_READ on  ({@link RealtimeBackpressure})
  *     │ upstream text frames pass the {@link UsageScanner} (response.done usage, per response)
  * </pre>
  *
@@ -99,8 +99,7 @@ final class RealtimeSession {
   private boolean switched;
   private boolean ended;
   private long startedNanos;
-  private boolean clientReadsPaused;
-  private boolean upstreamReadsPaused;
+  private RealtimeBackpressure backpressure;
   private boolean upstreamTextMessage;
   private boolean clientCloseSent;
   private boolean upstreamCloseSent;
@@ -173,13 +172,13 @@ final class RealtimeSession {
       switched = true;
       startedNanos = System.nanoTime();
       metrics.sessionStarted();
+      backpressure = new RealtimeBackpressure(client, upstream);
       WebSocketFrame frame;
       while ((frame = early.poll()) != null) {
         toClient(frame);
       }
       client.flush();
-      client.read();
-      upstream.read();
+      backpressure.start();
     });
   }
 
@@ -215,7 +214,10 @@ final class RealtimeSession {
       closeExchanged();
       return;
     }
-    upstream.write(frame); // released by the upstream's encoder once written
+    // released by the upstream's encoder once written; the void promise spares a promise per frame, and a
+    // failed write reaches UpstreamHandler.exceptionCaught, which closes the connection
+    upstream.write(frame, upstream.voidPromise());
+    backpressure.afterClientFrame();
   }
 
   private void fromUpstream(WebSocketFrame frame) {
@@ -263,44 +265,34 @@ final class RealtimeSession {
       ReferenceCountUtil.release(frame);
       return;
     }
-    client.write(frame); // released by the client's encoder once written
+    // released by the client's encoder once written; a failed write reaches ClientHandler.exceptionCaught
+    client.write(frame, client.voidPromise());
+    backpressure.afterUpstreamFrame();
   }
 
   private void clientReadComplete() {
-    if (ended || upstream == null) {
+    if (ended || backpressure == null) {
       return;
     }
-    upstream.flush();
-    if (upstream.isWritable()) {
-      client.read();
-    } else {
-      clientReadsPaused = true;
-    }
+    backpressure.afterClientBatch();
   }
 
   private void upstreamReadComplete() {
-    if (ended || !switched) {
+    if (ended || backpressure == null) {
       return;
     }
-    client.flush();
-    if (client.isWritable()) {
-      upstream.read();
-    } else {
-      upstreamReadsPaused = true;
-    }
+    backpressure.afterUpstreamBatch();
   }
 
   private void upstreamWritabilityChanged() {
-    if (clientReadsPaused && upstream.isWritable() && !ended) {
-      clientReadsPaused = false;
-      client.read();
+    if (backpressure != null && !ended) {
+      backpressure.upstreamWritabilityChanged();
     }
   }
 
   private void clientWritabilityChanged() {
-    if (upstreamReadsPaused && client.isWritable() && !ended) {
-      upstreamReadsPaused = false;
-      upstream.read();
+    if (backpressure != null && !ended) {
+      backpressure.clientWritabilityChanged();
     }
   }
 
