@@ -55,7 +55,11 @@ class RealtimeRelayIT {
   }
 
   @BeforeEach
-  void clear() {
+  void clear() throws InterruptedException {
+    // the previous test's last close frame may still be on its way to the upstream: let it land first
+    while (upstream.received.poll(200, TimeUnit.MILLISECONDS) != null) {
+      // drained
+    }
     upstream.received.clear();
     upstream.handshakes.clear();
   }
