@@ -19,12 +19,16 @@ public final class ProviderSessionClient {
 
   private final HttpClient http;
 
-  public ProviderSessionClient(Executor executor, long connectTimeoutMillis) {
-    this.http = HttpClient.newBuilder()
+  /** With {@code tls} (null: the JDK's default), so that it trusts what the relay trusts. */
+  public ProviderSessionClient(Executor executor, long connectTimeoutMillis, javax.net.ssl.SSLContext tls) {
+    HttpClient.Builder builder = HttpClient.newBuilder()
         .executor(Objects.requireNonNull(executor, "executor"))
         .connectTimeout(Duration.ofMillis(connectTimeoutMillis))
-        .version(HttpClient.Version.HTTP_1_1)
-        .build();
+        .version(HttpClient.Version.HTTP_1_1);
+    if (tls != null) {
+      builder.sslContext(tls);
+    }
+    this.http = builder.build();
   }
 
   /** POSTs {@code jsonBody} to {@code uri} with {@code headers}; completes with status and body. */

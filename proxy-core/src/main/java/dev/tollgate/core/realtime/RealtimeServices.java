@@ -36,12 +36,21 @@ public record RealtimeServices(
   /** Builds the services from {@code config}; {@code executor} completes provider calls (never an event loop). */
   public static RealtimeServices create(RealtimeConfig config, TurnSource turn, byte[] playgroundHtml,
       MeterRegistry registry, Executor executor, Clock clock) {
+    return create(config, turn, playgroundHtml, registry, executor, clock, null);
+  }
+
+  /**
+   * As above, with the TLS context for the provider calls {@code POST /session} makes (trusting what the
+   * relay trusts, {@code upstream.trustCertFile} included); null for the JDK's default.
+   */
+  public static RealtimeServices create(RealtimeConfig config, TurnSource turn, byte[] playgroundHtml,
+      MeterRegistry registry, Executor executor, Clock clock, javax.net.ssl.SSLContext providerTls) {
     Cache<String, CompletableFuture<String>> idempotent = Caffeine.newBuilder()
         .expireAfterWrite(Duration.ofSeconds(config.idempotencyTtlSeconds()))
         .maximumSize(100_000)
         .build();
     return new RealtimeServices(new SessionTokens(config.sessionTokenSecret(), clock),
-        new ProviderSessionClient(executor, config.sessionTimeoutMillis()), turn, idempotent,
+        new ProviderSessionClient(executor, config.sessionTimeoutMillis(), providerTls), turn, idempotent,
         new RealtimeMetrics(registry), playgroundHtml);
   }
 }

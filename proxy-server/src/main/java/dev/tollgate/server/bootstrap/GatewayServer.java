@@ -82,6 +82,7 @@ import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 import org.slf4j.Logger;
@@ -175,7 +176,8 @@ public final class GatewayServer implements AutoCloseable {
     this.tenants = new TenantDirectory(store, current.auth().keyCacheRefreshMillis());
     RealtimeServices realtime = RealtimeServices.create(current.realtime(),
         TurnIssuerSource.create(current.turn(), metrics.registry(), Clock.systemUTC()), PlaygroundPage.load(),
-        metrics.registry(), realtimeExecutor, Clock.systemUTC());
+        metrics.registry(), realtimeExecutor, Clock.systemUTC(),
+        providerHttpTls(current.upstream().trustCertFile()));
     GatewayServices services = new GatewayServices(config, metrics, usageSink, verifier, jwtAuthenticator, tenants,
         admission.resolver(), admission.rateLimiter(), admission.ledgers(), admission.inFlight(),
         providerKeys, audit, responseCache, serverTls(current.server()),
@@ -380,32 +382,59 @@ public final class GatewayServer implements AutoCloseable {
   /** Trusts the JDK's CAs plus, when configured, the certificates in {@code trustCertFile}. */
   static SslContext upstreamTls(String trustCertFile) throws IOException {
     SslContextBuilder builder = SslContextBuilder.forClient();
-    if (trustCertFile != null) {
-      try {
-        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-        trust.load(null, null);
-        TrustManagerFactory jdk = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        jdk.init((KeyStore) null);
-        int n = 0;
-        for (var tm : jdk.getTrustManagers()) {
-          if (tm instanceof X509TrustManager x509) {
-            for (X509Certificate ca : x509.getAcceptedIssuers()) {
-              trust.setCertificateEntry("jdk-" + n++, ca);
-            }
-          }
-        }
-        try (InputStream in = Files.newInputStream(Path.of(trustCertFile))) {
-          for (Certificate cert : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-            trust.setCertificateEntry("extra-" + n++, cert);
-          }
-        }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        builder.trustManager(tmf);
-      } catch (java.security.GeneralSecurityException e) {
-        throw new IOException("upstream.trustCertFile: cannot load " + trustCertFile + ": " + e.getMessage(), e);
-      }
+    TrustManagerFactory trust = upstreamTrust(trustCertFile);
+    if (trust != null) {
+      builder.trustManager(trust);
     }
     return builder.build();
+  }
+
+  /**
+   * The same trust for the provider calls made with the JDK's HTTP client ({@code POST /session}): the
+   * JDK's default context, or one that also trusts {@code trustCertFile}.
+   */
+  static SSLContext providerHttpTls(String trustCertFile) throws IOException {
+    try {
+      TrustManagerFactory trust = upstreamTrust(trustCertFile);
+      if (trust == null) {
+        return SSLContext.getDefault();
+      }
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(null, trust.getTrustManagers(), null);
+      return context;
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IOException("upstream.trustCertFile: cannot build a TLS context: " + e.getMessage(), e);
+    }
+  }
+
+  /** The JDK's CAs plus the certificates in {@code trustCertFile}; null when none is configured. */
+  private static TrustManagerFactory upstreamTrust(String trustCertFile) throws IOException {
+    if (trustCertFile == null) {
+      return null;
+    }
+    try {
+      KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+      trust.load(null, null);
+      TrustManagerFactory jdk = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      jdk.init((KeyStore) null);
+      int n = 0;
+      for (var tm : jdk.getTrustManagers()) {
+        if (tm instanceof X509TrustManager x509) {
+          for (X509Certificate ca : x509.getAcceptedIssuers()) {
+            trust.setCertificateEntry("jdk-" + n++, ca);
+          }
+        }
+      }
+      try (InputStream in = Files.newInputStream(Path.of(trustCertFile))) {
+        for (Certificate cert : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+          trust.setCertificateEntry("extra-" + n++, cert);
+        }
+      }
+      TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(trust);
+      return tmf;
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IOException("upstream.trustCertFile: cannot load " + trustCertFile + ": " + e.getMessage(), e);
+    }
   }
 }

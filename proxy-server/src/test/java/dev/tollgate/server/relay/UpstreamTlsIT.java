@@ -102,6 +102,29 @@ class UpstreamTlsIT {
     GatewayMeters.assertNothingInFlight(untrusting);
   }
 
+  @Test
+  void mintsRealtimeSessionsOverTheSameTrustAsTheRelay() throws Exception {
+    upstream.stubFor(post("/v1/realtime/client_secrets").willReturn(aResponse().withStatus(200)
+        .withHeader("content-type", "application/json")
+        .withBody("{\"value\":\"ek_tls\",\"expires_at\":1900000000}")));
+
+    HttpResponse<String> trusted = session(trusting);
+    HttpResponse<String> untrusted = session(untrusting);
+
+    assertThat(trusted.statusCode()).as(trusted.body()).isEqualTo(200);
+    assertThat(new ObjectMapper().readTree(trusted.body()).get("client_secret").asText()).isEqualTo("ek_tls");
+    assertThat(untrusted.statusCode()).isEqualTo(502);
+    upstream.verify(1, postRequestedFor(urlEqualTo("/v1/realtime/client_secrets")));
+  }
+
+  private HttpResponse<String> session(TestGateway gateway) throws Exception {
+    String key = gateway.createTenantWithKey("rt-" + System.nanoTime());
+    return http.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/session"))
+        .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"gpt-realtime\"}")).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
   private HttpResponse<String> chat(TestGateway gateway) throws Exception {
     String key = gateway.createTenantWithKey("acme");
     return http.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/v1/chat/completions"))
