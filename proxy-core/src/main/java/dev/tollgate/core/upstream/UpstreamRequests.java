@@ -10,7 +10,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.ByteBufOutputStream;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -59,8 +58,9 @@ final class UpstreamRequests {
         request.usageInjected(true);
       }
     }
-    HttpHeaders headers = new DefaultHttpHeaders();
-    copyEndToEnd(client.headers(), headers);
+    // the client's request ends here: its headers object becomes the provider's, stripped in place
+    HttpHeaders headers = client.headers();
+    keepEndToEnd(headers);
     headers.set(HttpHeaderNames.HOST, route.endpoint().hostHeader());
     headers.set(HttpHeaderNames.ACCEPT_ENCODING, IDENTITY); // the usage tap reads plain bodies
     if (body.isReadable() || !client.method().name().equals("GET")) {
@@ -82,31 +82,42 @@ final class UpstreamRequests {
         && request.route().endpoint().dialect() == dev.tollgate.core.error.ErrorDialect.OPENAI;
   }
 
-  /** Copies the end-to-end headers, names in the client's case (HTTP/1.1 names are case-insensitive). */
-  private static void copyEndToEnd(HttpHeaders from, HttpHeaders to) {
-    String connection = from.get(HttpHeaderNames.CONNECTION);
-    java.util.Iterator<Map.Entry<CharSequence, CharSequence>> headers = from.iteratorCharSequence();
-    while (headers.hasNext()) {
-      Map.Entry<CharSequence, CharSequence> header = headers.next();
-      CharSequence name = header.getKey();
-      if (isDropped(name) || AsciiString.regionMatches(name, true, 0, TOLLGATE_PREFIX, 0,
-          TOLLGATE_PREFIX.length())) {
-        continue;
-      }
-      if (connection != null && listedIn(connection, name)) {
-        continue; // named as hop-by-hop by the client's Connection header
-      }
-      to.add(name, header.getValue());
+  /**
+   * Removes from {@code headers} every hop-by-hop header, the client's credentials, {@code x-tollgate-*}
+   * and the headers its {@code Connection} header names; the others keep the client's case (HTTP/1.1
+   * names are case-insensitive, and so are Netty's header lookups).
+   */
+  private static void keepEndToEnd(HttpHeaders headers) {
+    String connection = headers.get(HttpHeaderNames.CONNECTION);
+    for (AsciiString dropped : DROPPED) {
+      headers.remove(dropped);
     }
+    if (connection == null && !hasTollgateHeader(headers)) {
+      return; // the common case: nothing else to look for, no list built
+    }
+    List<CharSequence> unwanted = new java.util.ArrayList<>();
+    java.util.Iterator<Map.Entry<CharSequence, CharSequence>> all = headers.iteratorCharSequence();
+    while (all.hasNext()) {
+      CharSequence name = all.next().getKey();
+      if (isTollgateHeader(name) || connection != null && listedIn(connection, name)) {
+        unwanted.add(name);
+      }
+    }
+    unwanted.forEach(headers::remove);
   }
 
-  private static boolean isDropped(CharSequence name) {
-    for (AsciiString dropped : DROPPED) {
-      if (dropped.contentEqualsIgnoreCase(name)) {
+  private static boolean hasTollgateHeader(HttpHeaders headers) {
+    java.util.Iterator<Map.Entry<CharSequence, CharSequence>> all = headers.iteratorCharSequence();
+    while (all.hasNext()) {
+      if (isTollgateHeader(all.next().getKey())) {
         return true;
       }
     }
     return false;
+  }
+
+  private static boolean isTollgateHeader(CharSequence name) {
+    return AsciiString.regionMatches(name, true, 0, TOLLGATE_PREFIX, 0, TOLLGATE_PREFIX.length());
   }
 
   /** Whether {@code name} is one of the comma-separated, space-padded tokens of {@code connection}. */
