@@ -31,8 +31,10 @@ public record TokenUsage(
     return inputTokens + outputTokens;
   }
 
+  /** Whether every count is zero (compared field by field: a record's equals goes through method handles). */
   public boolean isEmpty() {
-    return this.equals(NONE);
+    return (inputTokens | outputTokens | cachedInputTokens | cacheCreationInputTokens | reasoningTokens
+        | audioInputTokens | audioOutputTokens) == 0;
   }
 
   public TokenUsage plus(TokenUsage other) {
