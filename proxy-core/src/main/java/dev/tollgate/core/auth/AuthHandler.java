@@ -1,13 +1,12 @@
 package dev.tollgate.core.auth;
 
-import dev.tollgate.core.context.ChannelAttrs;
 import dev.tollgate.core.context.ParkedRequest;
 import dev.tollgate.core.context.RequestContext;
+import dev.tollgate.core.context.RequestStage;
 import dev.tollgate.core.error.ErrorResponses;
 import dev.tollgate.core.error.GatewayError;
 import dev.tollgate.core.store.TenantRecord;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -27,7 +26,7 @@ import java.util.concurrent.CompletableFuture;
  * request continues synchronously; on a miss it is parked until the store answers, then resumed on
  * this channel's event loop. Sits after {@code RouteHandler}; one per channel.
  */
-public final class AuthHandler extends ChannelInboundHandlerAdapter {
+public final class AuthHandler extends RequestStage {
 
   private static final String BEARER = "Bearer ";
 
@@ -49,12 +48,7 @@ public final class AuthHandler extends ChannelInboundHandlerAdapter {
   }
 
   @Override
-  public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (!(msg instanceof FullHttpRequest request)) {
-      ctx.fireChannelRead(msg);
-      return;
-    }
-    RequestContext context = ctx.channel().attr(ChannelAttrs.REQUEST_CONTEXT).get();
+  protected void onRequest(ChannelHandlerContext ctx, FullHttpRequest request, RequestContext context) {
     String presented = presentedKey(request.headers());
     if (presented == null) {
       reject(ctx, request, "Missing API key: send your Tollgate key as 'Authorization: Bearer tg_...' or 'x-api-key'.");

@@ -1,10 +1,9 @@
 package dev.tollgate.core.cache;
 
-import dev.tollgate.core.context.ChannelAttrs;
 import dev.tollgate.core.context.RequestContext;
+import dev.tollgate.core.context.RequestStage;
 import dev.tollgate.core.metrics.GatewayMetrics;
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -26,7 +25,7 @@ import java.util.Optional;
  * cache as they are written to the client. Streaming requests are never cached. Sits between the
  * concurrency stage and the upstream forwarder; one per channel.
  */
-public final class CacheHandler extends ChannelDuplexHandler {
+public final class CacheHandler extends RequestStage {
 
   private final ResponseCache cache;
   private final GatewayMetrics metrics;
@@ -44,15 +43,10 @@ public final class CacheHandler extends ChannelDuplexHandler {
   }
 
   @Override
-  public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (!(msg instanceof FullHttpRequest request)) {
-      ctx.fireChannelRead(msg);
-      return;
-    }
-    RequestContext context = ctx.channel().attr(ChannelAttrs.REQUEST_CONTEXT).get();
+  protected void onRequest(ChannelHandlerContext ctx, FullHttpRequest request, RequestContext context) {
     resetPending();
     if (context.cacheTtlSeconds() <= 0 || context.stream()) {
-      ctx.fireChannelRead(msg);
+      ctx.fireChannelRead(request);
       return;
     }
     CacheKey key = ResponseCache.key(context.principal().tenantId(), context.principal().projectId(),

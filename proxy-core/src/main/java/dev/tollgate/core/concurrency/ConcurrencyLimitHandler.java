@@ -1,13 +1,12 @@
 package dev.tollgate.core.concurrency;
 
-import dev.tollgate.core.context.ChannelAttrs;
 import dev.tollgate.core.context.RequestContext;
+import dev.tollgate.core.context.RequestStage;
 import dev.tollgate.core.error.ErrorResponses;
 import dev.tollgate.core.error.GatewayError;
 import dev.tollgate.core.plan.Plan;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -20,7 +19,7 @@ import io.netty.util.ReferenceCountUtil;
  * → 429 {@code concurrency_limit_exceeded}. Sits after the quota stage; stateless (the counter is shared).
  */
 @Sharable
-public final class ConcurrencyLimitHandler extends ChannelInboundHandlerAdapter {
+public final class ConcurrencyLimitHandler extends RequestStage {
 
   private final InFlightCounter inFlight;
 
@@ -29,12 +28,7 @@ public final class ConcurrencyLimitHandler extends ChannelInboundHandlerAdapter 
   }
 
   @Override
-  public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (!(msg instanceof FullHttpRequest request)) {
-      ctx.fireChannelRead(msg);
-      return;
-    }
-    RequestContext context = ctx.channel().attr(ChannelAttrs.REQUEST_CONTEXT).get();
+  protected void onRequest(ChannelHandlerContext ctx, FullHttpRequest request, RequestContext context) {
     Plan plan = context.plan();
     String tenantId = context.principal().tenantId();
     InFlightCounter.Slot slot = inFlight.tryAcquire(tenantId, plan.maxConcurrentRequests());

@@ -1,12 +1,11 @@
 package dev.tollgate.core.plan;
 
-import dev.tollgate.core.context.ChannelAttrs;
 import dev.tollgate.core.context.RequestContext;
+import dev.tollgate.core.context.RequestStage;
 import dev.tollgate.core.error.ErrorResponses;
 import dev.tollgate.core.error.GatewayError;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
@@ -19,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * route's weight) for the stages after it. Sits after {@code AuthHandler}; stateless.
  */
 @Sharable
-public final class PlanGateHandler extends ChannelInboundHandlerAdapter {
+public final class PlanGateHandler extends RequestStage {
 
   private static final Logger log = LoggerFactory.getLogger(PlanGateHandler.class);
 
@@ -30,12 +29,7 @@ public final class PlanGateHandler extends ChannelInboundHandlerAdapter {
   }
 
   @Override
-  public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (!(msg instanceof FullHttpRequest request)) {
-      ctx.fireChannelRead(msg);
-      return;
-    }
-    RequestContext context = ctx.channel().attr(ChannelAttrs.REQUEST_CONTEXT).get();
+  protected void onRequest(ChannelHandlerContext ctx, FullHttpRequest request, RequestContext context) {
     Plan plan = plans.planOf(context.tenant());
     if (plan == null) {
       log.error("{} tenant {} is on plan '{}', which the catalogue does not define", context.requestId(),

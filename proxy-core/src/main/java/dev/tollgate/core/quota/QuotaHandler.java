@@ -1,8 +1,8 @@
 package dev.tollgate.core.quota;
 
-import dev.tollgate.core.context.ChannelAttrs;
 import dev.tollgate.core.context.ParkedRequest;
 import dev.tollgate.core.context.RequestContext;
+import dev.tollgate.core.context.RequestStage;
 import dev.tollgate.core.error.ErrorResponses;
 import dev.tollgate.core.error.GatewayError;
 import dev.tollgate.core.plan.Plan;
@@ -11,7 +11,6 @@ import dev.tollgate.core.plan.PlanResolver;
 import dev.tollgate.core.pricing.ModelPriceTable;
 import dev.tollgate.core.usage.TokenUsage;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -32,7 +31,7 @@ import java.util.function.Supplier;
  * (machines per licence) are enforced here too. One per channel (it may park a request while a lease
  * is fetched).
  */
-public final class QuotaHandler extends ChannelInboundHandlerAdapter {
+public final class QuotaHandler extends RequestStage {
 
   /** The ledgers and trackers this stage draws on; shared by every channel. */
   public record Ledgers(QuotaLedger requests, QuotaLedger tokens, QuotaLedger costMicroUsd,
@@ -47,12 +46,7 @@ public final class QuotaHandler extends ChannelInboundHandlerAdapter {
   }
 
   @Override
-  public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (!(msg instanceof FullHttpRequest request)) {
-      ctx.fireChannelRead(msg);
-      return;
-    }
-    RequestContext context = ctx.channel().attr(ChannelAttrs.REQUEST_CONTEXT).get();
+  protected void onRequest(ChannelHandlerContext ctx, FullHttpRequest request, RequestContext context) {
     Plan plan = context.plan();
     String tenantId = context.principal().tenantId();
     long units = context.units();

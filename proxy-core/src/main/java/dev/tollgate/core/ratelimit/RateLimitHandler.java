@@ -1,13 +1,12 @@
 package dev.tollgate.core.ratelimit;
 
-import dev.tollgate.core.context.ChannelAttrs;
 import dev.tollgate.core.context.RequestContext;
+import dev.tollgate.core.context.RequestStage;
 import dev.tollgate.core.error.ErrorResponses;
 import dev.tollgate.core.error.GatewayError;
 import dev.tollgate.core.plan.Plan;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -21,7 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * (the limiter is shared and lock-free).
  */
 @Sharable
-public final class RateLimitHandler extends ChannelInboundHandlerAdapter {
+public final class RateLimitHandler extends RequestStage {
 
   private static final int MAX_TENANT_KEYS = 10_000;
 
@@ -35,12 +34,7 @@ public final class RateLimitHandler extends ChannelInboundHandlerAdapter {
   }
 
   @Override
-  public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (!(msg instanceof FullHttpRequest request)) {
-      ctx.fireChannelRead(msg);
-      return;
-    }
-    RequestContext context = ctx.channel().attr(ChannelAttrs.REQUEST_CONTEXT).get();
+  protected void onRequest(ChannelHandlerContext ctx, FullHttpRequest request, RequestContext context) {
     Plan plan = context.plan();
     Limits limits = limitsFor(plan);
     RateLimitDecision perKey = limiter.refusal(context.principal().keyId(), limits.perKey);

@@ -1,13 +1,12 @@
 package dev.tollgate.core.realtime;
 
-import dev.tollgate.core.context.ChannelAttrs;
 import dev.tollgate.core.context.RequestContext;
+import dev.tollgate.core.context.RequestStage;
 import dev.tollgate.core.error.ErrorResponses;
 import dev.tollgate.core.error.GatewayError;
 import dev.tollgate.core.route.Operation;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -19,7 +18,7 @@ import io.netty.util.ReferenceCountUtil;
  * {@link SessionTokenHandler}. Sits right after the route stage; stateless.
  */
 @Sharable
-public final class PlaygroundPageHandler extends ChannelInboundHandlerAdapter {
+public final class PlaygroundPageHandler extends RequestStage {
 
   private final byte[] page;
 
@@ -29,14 +28,9 @@ public final class PlaygroundPageHandler extends ChannelInboundHandlerAdapter {
   }
 
   @Override
-  public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (!(msg instanceof FullHttpRequest request)) {
-      ctx.fireChannelRead(msg);
-      return;
-    }
-    RequestContext context = ctx.channel().attr(ChannelAttrs.REQUEST_CONTEXT).get();
+  protected void onRequest(ChannelHandlerContext ctx, FullHttpRequest request, RequestContext context) {
     if (context.route().operation() != Operation.PLAYGROUND) {
-      ctx.fireChannelRead(msg);
+      ctx.fireChannelRead(request);
       return;
     }
     ReferenceCountUtil.release(request);

@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.core.auth.Principal;
 import dev.tollgate.core.config.RealtimeConfig;
-import dev.tollgate.core.context.ChannelAttrs;
 import dev.tollgate.core.context.RequestContext;
+import dev.tollgate.core.context.RequestStage;
 import dev.tollgate.core.error.ErrorResponses;
 import dev.tollgate.core.error.GatewayError;
 import dev.tollgate.core.plan.Plan;
@@ -21,7 +21,6 @@ import dev.tollgate.core.route.RouteMatch;
 import dev.tollgate.core.upstream.ProviderKey;
 import dev.tollgate.core.upstream.ProviderKeyResolver;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -50,7 +49,7 @@ import org.slf4j.LoggerFactory;
  * Anything else passes on to the cache and the upstream forwarder. Provider calls complete off the
  * event loop and the answer is written back on it. One per channel.
  */
-public final class RealtimeHandler extends ChannelInboundHandlerAdapter {
+public final class RealtimeHandler extends RequestStage {
 
   private static final Logger log = LoggerFactory.getLogger(RealtimeHandler.class);
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -75,12 +74,7 @@ public final class RealtimeHandler extends ChannelInboundHandlerAdapter {
   }
 
   @Override
-  public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (!(msg instanceof FullHttpRequest request)) {
-      ctx.fireChannelRead(msg);
-      return;
-    }
-    RequestContext context = ctx.channel().attr(ChannelAttrs.REQUEST_CONTEXT).get();
+  protected void onRequest(ChannelHandlerContext ctx, FullHttpRequest request, RequestContext context) {
     Operation operation = context.route().operation();
     if (operation == Operation.REALTIME && RouteHandler.isWebSocketUpgrade(request)) {
       upgrade(ctx, request, context);

@@ -1,12 +1,11 @@
 package dev.tollgate.core.route;
 
-import dev.tollgate.core.context.ChannelAttrs;
 import dev.tollgate.core.context.RequestContext;
+import dev.tollgate.core.context.RequestStage;
 import dev.tollgate.core.error.ErrorResponses;
 import dev.tollgate.core.error.GatewayError;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
@@ -23,19 +22,14 @@ import org.slf4j.LoggerFactory;
  * {@code RequestGuardHandler} and {@code AuthHandler}; stateless apart from a per-snapshot router cache.
  */
 @Sharable
-public final class RouteHandler extends ChannelInboundHandlerAdapter {
+public final class RouteHandler extends RequestStage {
 
   private static final Logger log = LoggerFactory.getLogger(RouteHandler.class);
 
   private volatile Router router;
 
   @Override
-  public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (!(msg instanceof FullHttpRequest request)) {
-      ctx.fireChannelRead(msg);
-      return;
-    }
-    RequestContext context = ctx.channel().attr(ChannelAttrs.REQUEST_CONTEXT).get();
+  protected void onRequest(ChannelHandlerContext ctx, FullHttpRequest request, RequestContext context) {
     RouteMatch route = routerFor(context).route(request.uri());
     if (route == null) {
       ReferenceCountUtil.release(request);

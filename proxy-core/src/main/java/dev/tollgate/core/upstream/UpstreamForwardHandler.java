@@ -2,15 +2,14 @@ package dev.tollgate.core.upstream;
 
 import dev.tollgate.core.config.GatewayConfig;
 import dev.tollgate.core.config.ProviderConfig;
-import dev.tollgate.core.context.ChannelAttrs;
 import dev.tollgate.core.context.ParkedRequest;
 import dev.tollgate.core.context.RequestContext;
+import dev.tollgate.core.context.RequestStage;
 import dev.tollgate.core.error.ErrorResponses;
 import dev.tollgate.core.error.GatewayError;
 import dev.tollgate.core.metrics.GatewayMetrics;
 import dev.tollgate.core.usage.UsageSink;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.util.ReferenceCountUtil;
 
@@ -20,7 +19,7 @@ import io.netty.util.ReferenceCountUtil;
  * {@link UpstreamExchange}. It also carries the client side of the relay: client writability changes
  * pace upstream reads, and a client that disconnects cancels the exchange. One per client channel.
  */
-public final class UpstreamForwardHandler extends ChannelInboundHandlerAdapter {
+public final class UpstreamForwardHandler extends RequestStage {
 
   private final UpstreamConnector connector;
   private final GatewayMetrics metrics;
@@ -39,12 +38,7 @@ public final class UpstreamForwardHandler extends ChannelInboundHandlerAdapter {
   }
 
   @Override
-  public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (!(msg instanceof FullHttpRequest client)) {
-      ctx.fireChannelRead(msg);
-      return;
-    }
-    RequestContext request = ctx.channel().attr(ChannelAttrs.REQUEST_CONTEXT).get();
+  protected void onRequest(ChannelHandlerContext ctx, FullHttpRequest client, RequestContext request) {
     if (request == null || request.route() == null || exchange != null) {
       ReferenceCountUtil.release(client);
       ErrorResponses.send(ctx, GatewayError.INTERNAL);
