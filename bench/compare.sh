@@ -27,40 +27,11 @@ GATEWAY_PORT="${GATEWAY_PORT:-18180}"
 ADMIN_PORT="${ADMIN_PORT:-18190}"
 GATEWAY_PLAN="${GATEWAY_PLAN:-bench}"
 
-work="$(mktemp -d -t tollgate-compare.XXXXXX)"
-pids=()
+# shellcheck source=lib.sh
+source "$here/lib.sh"
+bench_init compare   # the bench classes, a work directory, and every process started stopped on exit
 
-cleanup() {
-  local pid
-  for pid in "${pids[@]}"; do
-    kill "$pid" 2>/dev/null || true
-  done
-  for pid in "${pids[@]}"; do
-    wait "$pid" 2>/dev/null || true
-  done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-log() { echo "compare.sh: $*" >&2; }
-
-# wait_for_port PORT SECONDS: true once something accepts connections on 127.0.0.1:PORT
-wait_for_port() {
-  local port="$1" deadline=$((SECONDS + $2))
-  while ((SECONDS < deadline)); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      return 0
-    fi
-    sleep 0.2
-  done
-  return 1
-}
-
-# 1. tools: the bench classes, and nginx from Debian's packages
-if [[ ! -f "$root/bench/target/classpath.txt" ]]; then
-  (cd "$root" && mvn -q -o -DskipTests package -pl bench -am) >&2
-fi
+# 1. nginx from Debian's packages
 if ! command -v nginx >/dev/null 2>&1 && [[ ! -x /usr/sbin/nginx ]]; then
   log "installing nginx"
   sudo_cmd=""
@@ -70,10 +41,7 @@ fi
 NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
 
 # 2. the mock upstream (its CPU is what the "direct" row reports)
-"$bench" mock --port "$MOCK_PORT" --chunks "$CHUNKS" >"$work/mock.log" 2>&1 &
-mock_pid=$!
-pids+=("$mock_pid")
-wait_for_port "$MOCK_PORT" 30 || { log "mock did not start"; cat "$work/mock.log" >&2; exit 1; }
+start_mock --chunks "$CHUNKS" || exit 1
 
 # 3. nginx: proxy_pass to the mock over a keep-alive upstream, no buffering (SSE flows through)
 mkdir -p "$work/nginx/logs"
@@ -126,62 +94,15 @@ headers=()
 # 4. GATEWAY BLOCK: Tollgate in front of the mock. Skipped (direct vs nginx only) when ../tollgate is
 #    missing, does not start, or its admin API does not hand out a key.
 # ---------------------------------------------------------------------------------------------------------
-start_gateway() {
-  [[ -x "$root/tollgate" ]] || { log "no $root/tollgate: comparing direct vs nginx only"; return 1; }
-  export TOLLGATE_ADMIN_TOKEN="bench-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
-  export TOLLGATE_DATA_DIR="$work/gateway-data"
-  export OPENAI_API_KEY="sk-mock" ANTHROPIC_API_KEY="sk-ant-mock"
-  cat >"$work/gateway.yaml" <<GATEWAY_YAML
-server:
-  host: 127.0.0.1
-  port: $GATEWAY_PORT
-  ioThreads: $GATEWAY_IO_THREADS
-admin:
-  host: 127.0.0.1
-  port: $ADMIN_PORT
-  token: \${TOLLGATE_ADMIN_TOKEN}
-store:
-  type: embedded
-  dataDir: $work/gateway-data
-plans:
-  catalogueFile: $here/bench-catalogue.yaml
-metering:
-  durableAnswers: ${DURABLE_ANSWERS:-true}
-providers:
-  openai:
-    baseUrl: http://127.0.0.1:$MOCK_PORT
-    auth: bearer
-    apiKey: \${OPENAI_API_KEY}
-    dialect: openai
-  anthropic:
-    baseUrl: http://127.0.0.1:$MOCK_PORT
-    auth: x-api-key
-    apiKey: \${ANTHROPIC_API_KEY}
-    dialect: anthropic
-GATEWAY_YAML
-  (cd "$root" && exec ./tollgate --config "$work/gateway.yaml") >"$work/gateway.log" 2>&1 &
-  gateway_pid=$!
-  pids+=("$gateway_pid")
-  if ! wait_for_port "$GATEWAY_PORT" 60 || ! wait_for_port "$ADMIN_PORT" 10; then
-    log "gateway did not start (see below): comparing direct vs nginx only"
-    tail -20 "$work/gateway.log" >&2
-    return 1
-  fi
-  local admin="http://127.0.0.1:$ADMIN_PORT" auth="Authorization: Bearer $TOLLGATE_ADMIN_TOKEN" response key
-  curl -fsS -X POST "$admin/admin/tenants" -H "$auth" -H 'content-type: application/json' \
-    -d "{\"id\":\"bench\",\"name\":\"Bench\",\"plan\":\"$GATEWAY_PLAN\"}" >/dev/null \
-    || { log "admin: creating the tenant failed: comparing direct vs nginx only"; return 1; }
-  response="$(curl -fsS -X POST "$admin/admin/tenants/bench/keys" -H "$auth" -H 'content-type: application/json' \
-    -d '{"project":"default","name":"bench"}')" \
-    || { log "admin: issuing a key failed: comparing direct vs nginx only"; return 1; }
-  key="$(sed -n 's/.*"key" *: *"\([^"]*\)".*/\1/p' <<<"$response")"
-  [[ -n "$key" ]] || { log "admin: no key in the answer: comparing direct vs nginx only"; return 1; }
+add_gateway() {
+  start_gateway || return 1
+  local key
+  key="$(issue_bench_key)" || return 1
   # the key goes to every target; the mock and nginx ignore it
   headers=(--header "Authorization: Bearer $key")
   targets+=(--target "tollgate=http://127.0.0.1:$GATEWAY_PORT,pid=$gateway_pid")
-  return 0
 }
-start_gateway || true
+add_gateway || log "comparing direct vs nginx only"
 # ------------------------------------------------ end of gateway block ------------------------------------
 
 # 5. the same workloads against every target, interleaved

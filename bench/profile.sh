@@ -6,25 +6,26 @@
 #   bench/profile.sh                 # JSON, 16 connections, 15 s warmup, 8 s profiled
 #   MODE=stream bench/profile.sh     # SSE answers
 # Env: MODE [json|stream], CONNECTIONS [16], WARMUP_SECONDS [15], PROFILE_SECONDS [8], EVENT [cpu]
-# (async-profiler event: cpu, itimer, alloc, wall), IO_THREADS [1], DURABLE_ANSWERS [true],
+# (async-profiler event: cpu, itimer, alloc, wall), GATEWAY_IO_THREADS [1], DURABLE_ANSWERS [true],
 # OUT [bench/results/profile-<UTC time>], ASYNC_PROFILER_VERSION [4.1].
 set -euo pipefail
 
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-bench="$root/bench/bench"
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/.." && pwd)"
 MODE="${MODE:-json}"
 CONNECTIONS="${CONNECTIONS:-16}"
 WARMUP_SECONDS="${WARMUP_SECONDS:-15}"
 PROFILE_SECONDS="${PROFILE_SECONDS:-8}"
 EVENT="${EVENT:-cpu}"
-IO_THREADS="${IO_THREADS:-1}"
 ASYNC_PROFILER_VERSION="${ASYNC_PROFILER_VERSION:-4.1}"
 OUT="${OUT:-$root/bench/results/profile-$(date -u +%Y%m%d-%H%M%S)}"
 MOCK_PORT="${MOCK_PORT:-18281}"
 GATEWAY_PORT="${GATEWAY_PORT:-18280}"
 ADMIN_PORT="${ADMIN_PORT:-18290}"
 
-log() { echo "profile.sh: $*" >&2; }
+# shellcheck source=lib.sh
+source "$here/lib.sh"
+bench_init profile   # the bench classes, a work directory, and every process started stopped on exit
 
 # 1. async-profiler's native library, from the Maven Central artifact tools.profiler:async-profiler
 lib_dir="$HOME/.cache/tollgate/async-profiler-$ASYNC_PROFILER_VERSION"
@@ -36,54 +37,11 @@ if [[ ! -f "$lib" ]]; then
   jar="$HOME/.m2/repository/tools/profiler/async-profiler/$ASYNC_PROFILER_VERSION/async-profiler-$ASYNC_PROFILER_VERSION.jar"
   mkdir -p "$lib_dir" && (cd "$lib_dir" && unzip -q -o "$jar")
 fi
-if [[ ! -f "$root/bench/target/classpath.txt" ]]; then
-  (cd "$root" && mvn -q -o -DskipTests package -pl bench -am) >&2
-fi
 
-work="$(mktemp -d -t tollgate-profile.XXXXXX)"
-pids=()
-cleanup() {
-  local pid
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-wait_for_port() {
-  local port="$1" deadline=$((SECONDS + $2))
-  while ((SECONDS < deadline)); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
-    sleep 0.2
-  done
-  return 1
-}
-
-# 2. mock and gateway (the config lives outside the watched config directory's churn: a temp dir)
-"$bench" mock --port "$MOCK_PORT" --chunks 16 >"$work/mock.log" 2>&1 &
-pids+=($!)
-wait_for_port "$MOCK_PORT" 30 || { log "mock did not start"; cat "$work/mock.log" >&2; exit 1; }
-export TOLLGATE_ADMIN_TOKEN="profile-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
-export OPENAI_API_KEY="sk-mock" ANTHROPIC_API_KEY="sk-ant-mock"
-cat >"$work/gateway.yaml" <<YAML
-server: {host: 127.0.0.1, port: $GATEWAY_PORT, ioThreads: $IO_THREADS}
-admin: {host: 127.0.0.1, port: $ADMIN_PORT, token: "\${TOLLGATE_ADMIN_TOKEN}"}
-store: {type: embedded, dataDir: $work/data}
-plans: {catalogueFile: $root/bench/bench-catalogue.yaml}
-metering: {durableAnswers: ${DURABLE_ANSWERS:-true}}
-providers:
-  openai: {baseUrl: "http://127.0.0.1:$MOCK_PORT", auth: bearer, apiKey: "\${OPENAI_API_KEY}", dialect: openai}
-  anthropic: {baseUrl: "http://127.0.0.1:$MOCK_PORT", auth: x-api-key, apiKey: "\${ANTHROPIC_API_KEY}", dialect: anthropic}
-YAML
-(cd "$root" && exec ./tollgate --config "$work/gateway.yaml") >"$work/gateway.log" 2>&1 &
-gateway_pid=$!
-pids+=("$gateway_pid")
-wait_for_port "$ADMIN_PORT" 60 || { log "gateway did not start"; tail -20 "$work/gateway.log" >&2; exit 1; }
-admin="http://127.0.0.1:$ADMIN_PORT"
-auth="Authorization: Bearer $TOLLGATE_ADMIN_TOKEN"
-curl -fsS -X POST "$admin/admin/tenants" -H "$auth" -d '{"id":"bench","name":"Bench","plan":"bench"}' >/dev/null
-key="$(curl -fsS -X POST "$admin/admin/tenants/bench/keys" -H "$auth" -d '{"project":"default","name":"profile"}' \
-  | sed -n 's/.*"key" *: *"\([^"]*\)".*/\1/p')"
+# 2. mock and gateway, a tenant on the bench plan, and its key
+start_mock --chunks 16 || exit 1
+start_gateway || exit 1
+key="$(issue_bench_key)" || exit 1
 
 # 3. load for warmup + profile + a margin; the profiler attaches after the warmup
 stream=()
