@@ -2,6 +2,7 @@ package dev.tollgate.core.ledger;
 
 import dev.tollgate.core.usage.TokenUsage;
 import dev.tollgate.core.usage.UsageEvent;
+import dev.tollgate.core.usage.UsageSink;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.internal.ThreadExecutorMap;
@@ -54,6 +55,7 @@ public final class UsageJournal implements AutoCloseable {
   private static final String SUFFIX = ".journal";
   private static final int HEADER_BYTES = 8;
   private static final int MAX_PAYLOAD_BYTES = 64 * 1024;
+  private static final int MAX_STRING_BYTES = 4096;
   private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
   private final Path dir;
@@ -75,7 +77,6 @@ public final class UsageJournal implements AutoCloseable {
   private volatile Runnable beforeForce = () -> { };
   /** Sync policy: see {@link LedgerConfig#fsyncEachBatch()}. */
   private volatile boolean fsyncEachBatch = true;
-  private long lastForceNanos = System.nanoTime();
   /** Without an fsync per batch, the writer still fsyncs at most this often while records arrive. */
   public static final long BACKGROUND_FSYNC_MILLIS = 200;
   // Writer-thread state (fsync-durable mode); guarded by inlineLock in write-durable mode.
@@ -184,7 +185,7 @@ public final class UsageJournal implements AutoCloseable {
   private CompletableFuture<Void> writeNow(UsageEvent event) {
     EventExecutor loop = ThreadExecutorMap.currentExecutor();
     if (loop == null || !loop.inEventLoop()) {
-      return writeRecords(List.of(event)) ? WRITTEN : writeFailed();
+      return writeRecords(List.of(event)) ? UsageSink.DONE : writeFailed();
     }
     LoopBatch batch = loopBatches.get();
     CompletableFuture<Void> done = new CompletableFuture<>();
@@ -242,23 +243,7 @@ public final class UsageJournal implements AutoCloseable {
       if (closed || segment == null) {
         return false;
       }
-      if (segmentBytes >= segmentMaxBytes) {
-        closeSegment();
-        openSegment();
-      }
-      long firstSeq = nextSeq;
-      batchBuffer.clear();
-      for (int i = 0, n = events.size(); i < n; i++) {
-        encodeRecord(firstSeq + i, events.get(i));
-      }
-      batchBuffer.flip();
-      int bytes = batchBuffer.remaining();
-      while (batchBuffer.hasRemaining()) {
-        segment.write(batchBuffer);
-      }
-      nextSeq += events.size();
-      segmentBytes += bytes;
-      appended.addAndGet(events.size());
+      long firstSeq = writeToSegment(events);
       unforced = true;
       for (int i = 0, n = events.size(); i < n; i++) {
         listener.onDurable(firstSeq + i, events.get(i));
@@ -272,11 +257,36 @@ public final class UsageJournal implements AutoCloseable {
     }
   }
 
+  /**
+   * Encodes {@code events} as the next records and writes them to the segment with one {@code write},
+   * starting a new segment first if this one is full; returns the first record's sequence number. The
+   * caller owns the file: the writer thread, or a holder of the journal lock. Sequence numbers are used
+   * up even when the write fails, so a number is never written twice.
+   */
+  private long writeToSegment(List<UsageEvent> events) throws IOException {
+    if (segmentBytes >= segmentMaxBytes) {
+      closeSegment();
+      openSegment();
+    }
+    long firstSeq = nextSeq;
+    batchBuffer.clear();
+    for (int i = 0, n = events.size(); i < n; i++) {
+      encodeRecord(firstSeq + i, events.get(i));
+    }
+    nextSeq += events.size();
+    batchBuffer.flip();
+    int bytes = batchBuffer.remaining();
+    while (batchBuffer.hasRemaining()) {
+      segment.write(batchBuffer);
+    }
+    segmentBytes += bytes;
+    appended.addAndGet(events.size());
+    return firstSeq;
+  }
+
   private static CompletableFuture<Void> writeFailed() {
     return CompletableFuture.failedFuture(new IllegalStateException("usage journal closed or failed"));
   }
-
-  private static final CompletableFuture<Void> WRITTEN = CompletableFuture.completedFuture(null);
 
   /** Deletes closed segments whose records all have a sequence number {@code <= checkpointSeq}. */
   void releaseUpTo(long checkpointSeq) {
@@ -441,32 +451,19 @@ public final class UsageJournal implements AutoCloseable {
     }
   }
 
+  /** Fsync-durable mode, writer thread: writes the batch, forces it once, then completes its futures. */
   private void writeBatch(List<Pending> batch) {
+    List<UsageEvent> events = new ArrayList<>(batch.size());
+    for (Pending p : batch) {
+      events.add(p.event);
+    }
     long firstSeq = nextSeq;
     IOException failure = null;
     try {
-      if (segmentBytes >= segmentMaxBytes) {
-        closeSegment();
-        openSegment();
-      }
-      batchBuffer.clear();
-      for (Pending p : batch) {
-        encodeRecord(nextSeq++, p.event);
-      }
-      batchBuffer.flip();
-      int bytes = batchBuffer.remaining();
-      while (batchBuffer.hasRemaining()) {
-        segment.write(batchBuffer);
-      }
-      segmentBytes += bytes;
-      long now = System.nanoTime();
-      if (fsyncEachBatch || now - lastForceNanos >= BACKGROUND_FSYNC_MILLIS * 1_000_000L) {
-        beforeForce.run();
-        segment.force(false);
-        forces.incrementAndGet();
-        lastForceNanos = now;
-      }
-      appended.addAndGet(batch.size());
+      firstSeq = writeToSegment(events);
+      beforeForce.run();
+      segment.force(false);
+      forces.incrementAndGet();
     } catch (IOException e) {
       failure = e;
       LOG.error("usage journal write failed; {} records are not durable", batch.size(), e);
@@ -516,11 +513,27 @@ public final class UsageJournal implements AutoCloseable {
       batchBuffer.putShort((short) -1);
       return;
     }
+    if (s.length() <= MAX_STRING_BYTES && isAscii(s)) { // identifiers: one byte per char, no byte[] made
+      batchBuffer.putShort((short) s.length());
+      for (int i = 0, n = s.length(); i < n; i++) {
+        batchBuffer.put((byte) s.charAt(i));
+      }
+      return;
+    }
     byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
     // Identifiers are short; a pathological one is cut rather than failing the whole batch.
-    int length = Math.min(bytes.length, 4096);
+    int length = Math.min(bytes.length, MAX_STRING_BYTES);
     batchBuffer.putShort((short) length);
     batchBuffer.put(bytes, 0, length);
+  }
+
+  private static boolean isAscii(String s) {
+    for (int i = 0, n = s.length(); i < n; i++) {
+      if (s.charAt(i) >= 0x80) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private void ensureRoom(int bytes) {

@@ -44,8 +44,4 @@ final class RelayBackpressure {
       upstream.config().setAutoRead(true);
     }
   }
-
-  boolean paused() {
-    return paused;
-  }
 }

@@ -35,6 +35,7 @@ public final class SseUsageChunkFilter {
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final byte[] CHOICES_NAME = "choices".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] DATA_FIELD = "data:".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] USAGE_NAME = "usage".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] CHOICES = "\"choices\"".getBytes(StandardCharsets.US_ASCII);
   // after the key "choices": optional spaces, ':', optional spaces, '[', optional spaces, ']'
@@ -200,12 +201,11 @@ public final class SseUsageChunkFilter {
   }
 
   private static boolean startsWithData(byte[] event) {
-    byte[] data = "data:".getBytes(StandardCharsets.US_ASCII);
-    if (event.length < data.length) {
+    if (event.length < DATA_FIELD.length) {
       return false;
     }
-    for (int i = 0; i < data.length; i++) {
-      if (event[i] != data[i]) {
+    for (int i = 0; i < DATA_FIELD.length; i++) {
+      if (event[i] != DATA_FIELD[i]) {
         return false;
       }
     }

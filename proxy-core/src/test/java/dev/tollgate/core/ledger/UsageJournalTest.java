@@ -73,6 +73,8 @@ class UsageJournalTest {
     List<UsageEvent> events = new ArrayList<>(mixedEvents(200, 3));
     events.add(new UsageEvent("no-ids", 5L, null, null, null, null, null, null, 401, true,
         new TokenUsage(1, 2, 3, 4, 5, 6, 7), 9, 8, 7, 6, 5));
+    events.add(new UsageEvent("non-ascii", 6L, "t\u00e9nant", "p", "k", "openai", "chat.completions",
+        "mod\u00e8le-\u4e2d", 200, false, new TokenUsage(1, 1, 0, 0, 0, 0, 0), 1, 0, 10, 20, 30));
     journal.start((seq, event) -> { });
     CompletableFuture.allOf(events.stream().map(journal::append).toArray(CompletableFuture[]::new)).join();
     journal.close();
