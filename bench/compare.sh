@@ -6,7 +6,9 @@
 # Environment (defaults in brackets): DURATION [5s] per round, ROUNDS [3], WARMUP [1s], CONNECTIONS [16],
 # RATE [empty = closed loop; a number = open loop at that many req/s], CHUNKS [16] per SSE stream,
 # OUT [bench/results], NGINX_WORKERS [1], MOCK_PORT [18181], NGINX_PORT [18182], GATEWAY_PORT [18180],
-# ADMIN_PORT [18190], GATEWAY_IO_THREADS [= NGINX_WORKERS: the same parallelism for both proxies], DURABLE_ANSWERS [true] (false: the last byte does not wait for the usage journal), GATEWAY_PLAN [bench] (from bench/bench-catalogue.yaml: every stage on, limits out of reach).
+# ADMIN_PORT [18190], GATEWAY_IO_THREADS [= NGINX_WORKERS: the same parallelism for both proxies], DURABLE_ANSWERS [true] (false: the last byte does not wait for the usage journal), GATEWAY_PLAN [bench] (from bench/bench-catalogue.yaml: every stage on, limits out of reach),
+# BASELINE_JAR [empty; a proxy-core jar = a second gateway on that build joins as target "baseline", on
+# GATEWAY_PORT + 5 and ADMIN_PORT + 5, so a change is measured against its baseline in the same rounds].
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -26,6 +28,7 @@ NGINX_PORT="${NGINX_PORT:-18182}"
 GATEWAY_PORT="${GATEWAY_PORT:-18180}"
 ADMIN_PORT="${ADMIN_PORT:-18190}"
 GATEWAY_PLAN="${GATEWAY_PLAN:-bench}"
+BASELINE_JAR="${BASELINE_JAR:-}"
 
 # shellcheck source=lib.sh
 source "$here/lib.sh"
@@ -100,6 +103,17 @@ add_gateway() {
   key="$(issue_bench_key)" || return 1
   # the key goes to every target; the mock and nginx ignore it
   headers=(--header "Authorization: Bearer $key")
+  if [[ -n "$BASELINE_JAR" ]]; then
+    # a second gateway, on the given proxy-core build, that knows the same tenant and key: the first
+    # one's store (stopped, so its files are whole) is copied for it, then the first one starts again
+    stop_gateway
+    cp -r "$work/gateway-data" "$work/baseline-data"
+    local port="$GATEWAY_PORT" admin="$ADMIN_PORT"
+    GATEWAY_PORT=$((port + 5)) ADMIN_PORT=$((admin + 5)) PROXY_CORE_JAR="$BASELINE_JAR" start_gateway baseline \
+      || return 1
+    targets+=(--target "baseline=http://127.0.0.1:$((port + 5)),pid=$gateway_pid")
+    start_gateway || return 1
+  fi
   targets+=(--target "tollgate=http://127.0.0.1:$GATEWAY_PORT,pid=$gateway_pid")
 }
 add_gateway || log "comparing direct vs nginx only"

@@ -56,14 +56,16 @@ start_mock() {
   wait_for_port "$MOCK_PORT" 30 || { log "mock did not start"; cat "$work/mock.log" >&2; return 1; }
 }
 
-# start_gateway: Tollgate on GATEWAY_PORT (admin on ADMIN_PORT) in front of the mock; sets gateway_pid and
-# TOLLGATE_ADMIN_TOKEN. False (after logging why) when it cannot start.
+# start_gateway [NAME]: Tollgate on GATEWAY_PORT (admin on ADMIN_PORT) in front of the mock, its config,
+# data and log under $work/NAME [gateway]; sets gateway_pid and (once) TOLLGATE_ADMIN_TOKEN. False (after
+# logging why) when it cannot start.
 start_gateway() {
+  local name="${1:-gateway}"
   [[ -x "$root/tollgate" ]] || { log "no $root/tollgate"; return 1; }
-  export TOLLGATE_ADMIN_TOKEN="bench-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
-  export TOLLGATE_DATA_DIR="$work/gateway-data"
+  export TOLLGATE_ADMIN_TOKEN="${TOLLGATE_ADMIN_TOKEN:-bench-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')}"
+  export TOLLGATE_DATA_DIR="$work/$name-data"
   export OPENAI_API_KEY="sk-mock" ANTHROPIC_API_KEY="sk-ant-mock"
-  cat >"$work/gateway.yaml" <<GATEWAY_YAML
+  cat >"$work/$name.yaml" <<GATEWAY_YAML
 server:
   host: 127.0.0.1
   port: $GATEWAY_PORT
@@ -74,7 +76,7 @@ admin:
   token: \${TOLLGATE_ADMIN_TOKEN}
 store:
   type: embedded
-  dataDir: $work/gateway-data
+  dataDir: $work/$name-data
 plans:
   catalogueFile: $here/bench-catalogue.yaml
 metering:
@@ -96,17 +98,23 @@ GATEWAY_YAML
       || { log "PROXY_CORE_JAR: $PROXY_CORE_JAR (expected: a jar, and a built proxy-server)"; return 1; }
     java -Dio.netty.leakDetection.level=disabled ${TOLLGATE_JAVA_OPTS:-} \
       -cp "$root/proxy-server/target/classes:$PROXY_CORE_JAR:$(cat "$root/proxy-server/target/classpath.txt")" \
-      dev.tollgate.server.bootstrap.Main --config "$work/gateway.yaml" >"$work/gateway.log" 2>&1 &
+      dev.tollgate.server.bootstrap.Main --config "$work/$name.yaml" >"$work/$name.log" 2>&1 &
   else
-    (cd "$root" && exec ./tollgate --config "$work/gateway.yaml") >"$work/gateway.log" 2>&1 &
+    (cd "$root" && exec ./tollgate --config "$work/$name.yaml") >"$work/$name.log" 2>&1 &
   fi
   gateway_pid=$!
   pids+=("$gateway_pid")
   if ! wait_for_port "$GATEWAY_PORT" 60 || ! wait_for_port "$ADMIN_PORT" 10; then
-    log "gateway did not start (see below)"
-    tail -20 "$work/gateway.log" >&2
+    log "$name did not start (see below)"
+    tail -20 "$work/$name.log" >&2
     return 1
   fi
+}
+
+# stop_gateway: stops the gateway started last (gateway_pid) and waits until it has exited
+stop_gateway() {
+  kill "$gateway_pid" 2>/dev/null || true
+  wait "$gateway_pid" 2>/dev/null || true
 }
 
 # issue_bench_key: creates tenant "bench" on GATEWAY_PLAN [bench] through the admin API and prints its new key

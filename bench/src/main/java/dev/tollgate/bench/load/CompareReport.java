@@ -61,16 +61,16 @@ public final class CompareReport {
     md.append("- latency is charged from each request's intended send time (no coordinated omission); µs\n\n");
     Optional<TargetStats> direct = stats.stream().filter(s -> s.target().isDirect()).findFirst();
     md.append("| target | req/s | p50 | p90 | p99 | p99.9 | max | +p50 vs direct | +p99 vs direct | errors "
-        + "| CPU µs/req | RSS MiB |\n");
-    md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        + "| CPU µs/req | kernel % | RSS MiB |\n");
+    md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (TargetStats s : stats) {
       LatencySummary l = s.latency();
       String addedP50 = direct.map(d -> signed(l.p50Micros() - d.latency().p50Micros())).orElse("–");
       String addedP99 = direct.map(d -> signed(l.p99Micros() - d.latency().p99Micros())).orElse("–");
-      md.append(String.format(Locale.ROOT, "| %s | %s | %d | %d | %d | %d | %d | %s | %s | %s | %s | %s |\n",
+      md.append(String.format(Locale.ROOT, "| %s | %s | %d | %d | %d | %d | %d | %s | %s | %s | %s | %s | %s |\n",
           s.target().name(), fmt(s.throughputPerSecond()), l.p50Micros(), l.p90Micros(), l.p99Micros(),
           l.p999Micros(), l.maxMicros(), addedP50, addedP99, errors(s), orDash(s.cpuMicrosPerRequest()),
-          orDash(s.rssMebibytes())));
+          orDash(s.kernelPercent()), orDash(s.rssMebibytes())));
     }
     if (workload.stream()) {
       md.append("\n## Time to first byte (SSE)\n\n| target | p50 | p90 | p99 | p99.9 | max |\n"

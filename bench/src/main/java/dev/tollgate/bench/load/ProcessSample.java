@@ -10,11 +10,12 @@ import java.util.concurrent.TimeUnit;
  * {@code /proc/PID/status}. Immutable; {@link #UNKNOWN} when the process or {@code /proc} is missing.
  *
  * @param cpuTicks user plus system time in clock ticks
+ * @param systemTicks the system (kernel) part of {@code cpuTicks}
  * @param rssKibibytes VmRSS
  */
-record ProcessSample(boolean known, long cpuTicks, long rssKibibytes) {
+record ProcessSample(boolean known, long cpuTicks, long systemTicks, long rssKibibytes) {
 
-  static final ProcessSample UNKNOWN = new ProcessSample(false, 0, 0);
+  static final ProcessSample UNKNOWN = new ProcessSample(false, 0, 0, 0);
   private static final long CLOCK_TICKS_PER_SECOND = readClockTicks();
 
   /** Reads the process now. */
@@ -25,7 +26,7 @@ record ProcessSample(boolean known, long cpuTicks, long rssKibibytes) {
     try {
       String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
       String status = Files.readString(Path.of("/proc", Long.toString(pid), "status"));
-      return new ProcessSample(true, parseCpuTicks(stat), parseRssKibibytes(status));
+      return new ProcessSample(true, parseCpuTicks(stat), parseSystemTicks(stat), parseRssKibibytes(status));
     } catch (IOException | RuntimeException e) {
       return UNKNOWN;
     }
@@ -33,10 +34,19 @@ record ProcessSample(boolean known, long cpuTicks, long rssKibibytes) {
 
   /** utime + stime: fields 14 and 15, counted after the {@code (comm)} field, which may hold spaces. */
   static long parseCpuTicks(String stat) {
+    return statField(stat, 14) + statField(stat, 15);
+  }
+
+  /** stime: field 15. */
+  static long parseSystemTicks(String stat) {
+    return statField(stat, 15);
+  }
+
+  private static long statField(String stat, int field) {
     String afterComm = stat.substring(stat.lastIndexOf(')') + 2);
     String[] fields = afterComm.trim().split("\\s+");
     // afterComm starts at field 3 (state), so field n is at index n - 3
-    return Long.parseLong(fields[14 - 3]) + Long.parseLong(fields[15 - 3]);
+    return Long.parseLong(fields[field - 3]);
   }
 
   static long parseRssKibibytes(String status) {

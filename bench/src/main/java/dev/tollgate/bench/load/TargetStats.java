@@ -20,6 +20,7 @@ public final class TargetStats {
   private double measuredSeconds;
   private boolean processKnown = true;
   private long cpuTicks;
+  private long systemTicks;
   private long maxRssKibibytes;
 
   TargetStats(CompareTarget target) {
@@ -35,6 +36,7 @@ public final class TargetStats {
     measuredSeconds += round.measuredSeconds();
     if (before.known() && after.known()) {
       cpuTicks += after.cpuTicks() - before.cpuTicks();
+      systemTicks += after.systemTicks() - before.systemTicks();
       maxRssKibibytes = Math.max(maxRssKibibytes, after.rssKibibytes());
     } else {
       processKnown = false;
@@ -84,6 +86,14 @@ public final class TargetStats {
       return Double.NaN;
     }
     return ProcessSample.ticksToMicros(cpuTicks) / requests;
+  }
+
+  /** The kernel's share of the target process's CPU time, in percent; NaN without a pid or CPU time. */
+  public double kernelPercent() {
+    if (target.pid() == 0 || !processKnown || cpuTicks == 0) {
+      return Double.NaN;
+    }
+    return 100.0 * systemTicks / cpuTicks;
   }
 
   /** The largest resident set seen after a round, in MiB; NaN without a pid. */

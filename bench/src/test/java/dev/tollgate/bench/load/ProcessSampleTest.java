@@ -11,6 +11,7 @@ class ProcessSampleTest {
     String stat = "4242 (java main) S 1 4242 4242 0 -1 4194560 100 0 0 0 1234 567 0 0 20 0 30 0 100 0 0";
 
     assertThat(ProcessSample.parseCpuTicks(stat)).isEqualTo(1234 + 567);
+    assertThat(ProcessSample.parseSystemTicks(stat)).isEqualTo(567);
   }
 
   @Test

@@ -57,10 +57,11 @@ public final class GatewayHttpCodec
   }
 
   /**
-   * Netty's response encoder, except that a chunk of at most {@link #MAX_FRAMED_BYTES} in the middle
-   * of a chunked response is framed here, into one buffer: Netty writes size line, data and CRLF as
-   * three buffers whose promises a {@code PromiseCombiner} ties together, allocating per chunk. The
-   * headers, the last chunk and every other message are Netty's to encode.
+   * Netty's response encoder, except that a chunk of at most {@link #MAX_FRAMED_BYTES} of a chunked
+   * response is framed here, into one buffer: Netty writes size line, data and CRLF as three buffers
+   * whose promises a {@code PromiseCombiner} ties together, allocating per chunk. The data of a last
+   * chunk without trailers is framed the same way, followed by Netty's terminating zero-size chunk. The
+   * headers and every other message are Netty's to encode.
    */
   private static final class CoalescingResponseEncoder extends HttpResponseEncoder {
 
@@ -85,10 +86,20 @@ public final class GatewayHttpCodec
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
-      if (chunked && msg instanceof HttpContent content && !(msg instanceof LastHttpContent)
-          && content.content().isReadable() && content.content().readableBytes() <= MAX_FRAMED_BYTES) {
-        writeChunk(ctx, content, promise);
-        return;
+      if (chunked && msg instanceof HttpContent content && content.content().isReadable()
+          && content.content().readableBytes() <= MAX_FRAMED_BYTES) {
+        if (!(msg instanceof LastHttpContent)) {
+          writeChunk(ctx, content, promise);
+          return;
+        }
+        if (((LastHttpContent) msg).trailingHeaders().isEmpty()) {
+          // the data framed here, the terminating chunk by Netty (whose encoder state it ends); the
+          // caller's promise follows the terminating chunk, written after the data on the same channel
+          writeChunk(ctx, content, ctx.voidPromise());
+          chunked = false;
+          super.write(ctx, LastHttpContent.EMPTY_LAST_CONTENT, promise);
+          return;
+        }
       }
       if (msg instanceof HttpResponse response) {
         // as Netty's encoder decides: a status without a body never has chunks

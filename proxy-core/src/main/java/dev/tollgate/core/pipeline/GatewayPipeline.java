@@ -20,6 +20,7 @@ import dev.tollgate.core.route.RouteHandler;
 import dev.tollgate.core.upstream.UpstreamChannelInitializer;
 import dev.tollgate.core.upstream.UpstreamConnector;
 import dev.tollgate.core.upstream.UpstreamForwardHandler;
+import dev.tollgate.core.upstream.UpstreamReadCoalescer;
 import dev.tollgate.core.upstream.UpstreamRelayHandler;
 import dev.tollgate.core.usage.UsageTapHandler;
 import dev.tollgate.core.realtime.PlaygroundPageHandler;
@@ -151,6 +152,7 @@ public final class GatewayPipeline extends ChannelInitializer<SocketChannel>
     p.addLast(PipelineStage.UPSTREAM_CODEC.handlerName(), new HttpClientCodec(8192, 65536, 65536));
     p.addLast(PipelineStage.UPSTREAM_IDLE.handlerName(), new IdleStateHandler(
         idleMillis, 0, current.upstream().poolIdleMillis(), TimeUnit.MILLISECONDS));
+    p.addLast(PipelineStage.UPSTREAM_COALESCE.handlerName(), new UpstreamReadCoalescer());
     p.addLast(PipelineStage.USAGE_TAP.handlerName(), new UsageTapHandler());
     p.addLast(PipelineStage.RELAY.handlerName(), new UpstreamRelayHandler());
   }

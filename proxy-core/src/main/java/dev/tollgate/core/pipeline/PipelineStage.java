@@ -14,7 +14,7 @@ package dev.tollgate.core.pipeline;
  * Upstream-side stages run on each pooled provider connection:
  *
  * <pre>
- * tls? → codec → idle → usageTap → relay   (upstream ⇄ usage tap ⇄ relay back to the client)
+ * tls? → codec → idle → coalesce → usageTap → relay   (upstream ⇄ usage tap ⇄ relay back to the client)
  * </pre>
  *
  * A realtime session's upstream connection runs
@@ -49,6 +49,7 @@ public enum PipelineStage {
   UPSTREAM_TLS(Side.UPSTREAM, "upstreamTls", true),
   UPSTREAM_CODEC(Side.UPSTREAM, "upstreamCodec", false),
   UPSTREAM_IDLE(Side.UPSTREAM, "upstreamIdle", false),
+  UPSTREAM_COALESCE(Side.UPSTREAM, "upstreamCoalesce", false),
   USAGE_TAP(Side.UPSTREAM, "usageTap", false),
   RELAY(Side.UPSTREAM, "relay", false),
 

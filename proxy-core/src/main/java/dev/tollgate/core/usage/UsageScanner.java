@@ -176,6 +176,20 @@ public final class UsageScanner {
         while (i < to && bytes[i] != '"') {
           i++;
         }
+        if (i + KEY_LENGTH + 1 < to) {
+          // the whole string could be one of our keys and its closing quote lies in this block: judge
+          // it in one look (letters hold no escapes), and skip any other string without stepping
+          pendingKey = bytes[i + KEY_LENGTH + 1] == '"' ? keyAt(bytes, i + 1) : KEY_NONE;
+          if (pendingKey != KEY_NONE) {
+            state = AFTER_KEY;
+            i += KEY_LENGTH + 1;
+          } else {
+            state = IN_STRING;
+            escaped = false;
+            keyCandidate = false;
+          }
+          continue;
+        }
       } else if (state == IN_STRING && !keyCandidate && !escaped || state == IN_USAGE && usageInString && !escaped) {
         byte b;
         while (i < to && (b = bytes[i]) != '"' && b != '\\' && b != '\n') {
@@ -288,6 +302,14 @@ public final class UsageScanner {
       keyCandidate = keyMayBeUsage || keyMayBeModel;
       keyLength++;
     }
+  }
+
+  /** Which wanted key, if any, the {@link #KEY_LENGTH} bytes at {@code bytes[from]} spell. */
+  private static int keyAt(byte[] bytes, int from) {
+    if (Arrays.equals(bytes, from, from + KEY_LENGTH, USAGE_KEY, 0, KEY_LENGTH)) {
+      return KEY_USAGE;
+    }
+    return Arrays.equals(bytes, from, from + KEY_LENGTH, MODEL_KEY, 0, KEY_LENGTH) ? KEY_MODEL : KEY_NONE;
   }
 
   private int keyOf() {
