@@ -8,7 +8,9 @@
 # OUT [bench/results], NGINX_WORKERS [1], MOCK_PORT [18181], NGINX_PORT [18182], GATEWAY_PORT [18180],
 # ADMIN_PORT [18190], GATEWAY_IO_THREADS [= NGINX_WORKERS: the same parallelism for both proxies], DURABLE_ANSWERS [true] (false: the last byte does not wait for the usage journal), GATEWAY_PLAN [bench] (from bench/bench-catalogue.yaml: every stage on, limits out of reach),
 # BASELINE_JAR [empty; a proxy-core jar = a second gateway on that build joins as target "baseline", on
-# GATEWAY_PORT + 5 and ADMIN_PORT + 5, so a change is measured against its baseline in the same rounds].
+# GATEWAY_PORT + 5 and ADMIN_PORT + 5, so a change is measured against its baseline in the same rounds],
+# BASELINE_JAVA_OPTS [= TOLLGATE_JAVA_OPTS; JVM options for the baseline gateway alone: the current jar as
+# BASELINE_JAR and different options compare JVM flags].
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -109,8 +111,8 @@ add_gateway() {
     stop_gateway
     cp -r "$work/gateway-data" "$work/baseline-data"
     local port="$GATEWAY_PORT" admin="$ADMIN_PORT"
-    GATEWAY_PORT=$((port + 5)) ADMIN_PORT=$((admin + 5)) PROXY_CORE_JAR="$BASELINE_JAR" start_gateway baseline \
-      || return 1
+    TOLLGATE_JAVA_OPTS="${BASELINE_JAVA_OPTS-${TOLLGATE_JAVA_OPTS:-}}" GATEWAY_PORT=$((port + 5)) \
+      ADMIN_PORT=$((admin + 5)) PROXY_CORE_JAR="$BASELINE_JAR" start_gateway baseline || return 1
     targets+=(--target "baseline=http://127.0.0.1:$((port + 5)),pid=$gateway_pid")
     start_gateway || return 1
   fi
