@@ -36,7 +36,11 @@ public final class ApiKeyVerifier {
     if (!ApiKeys.looksValid(presentedKey)) {
       return REJECTED;
     }
-    return cache.get(ApiKeys.hash(presentedKey));
+    String hash = ApiKeys.hash(presentedKey);
+    // a hit (the common case) without the loading lambda get() allocates; it still counts as a read
+    // for refreshAfterWrite
+    CompletableFuture<Optional<Principal>> cached = cache.getIfPresent(hash);
+    return cached != null ? cached : cache.get(hash);
   }
 
   /** Forgets the cached verdict for the key with this hash (after a revocation). */

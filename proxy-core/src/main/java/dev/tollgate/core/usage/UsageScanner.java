@@ -112,6 +112,41 @@ public final class UsageScanner {
     this.scratch = dialect.additive() ? new UsageTally() : null;
   }
 
+  /** Whether this scanner reads bodies of {@code dialect}, event streams or not as {@code sse} says. */
+  public boolean reads(UsageDialect dialect, boolean sse) {
+    return this.dialect == dialect && this.sse == sse;
+  }
+
+  /**
+   * Forgets everything seen, to scan the next body as a new scanner would (a pooled upstream connection
+   * keeps one scanner for the responses it carries, one after the other).
+   */
+  public void restart() {
+    state = OUTSIDE;
+    escaped = false;
+    keyLength = 0;
+    keyCandidate = false;
+    keyMayBeUsage = false;
+    keyMayBeModel = false;
+    pendingKey = KEY_NONE;
+    usageLength = 0;
+    usageStart = 0;
+    usageDepth = 0;
+    usageInString = false;
+    usageOverflow = false;
+    modelLength = 0;
+    modelCopied = 0;
+    modelStart = 0;
+    modelHasEscape = false;
+    model = null;
+    sawUsage = false;
+    tally.clear();
+    if (increment != null) {
+      increment.clear();
+      scratch.clear();
+    }
+  }
+
   /**
    * Scans the readable bytes of {@code chunk}. Reads only: indexes, content and reference count stay
    * as they were, and the caller keeps ownership of the buffer.

@@ -27,6 +27,8 @@ public final class UsageTapHandler extends ChannelInboundHandlerAdapter {
 
   private RequestContext request;
   private UsageScanner scanner;
+  /** The last response's scanner, restarted for the next response when it reads the same kind of body. */
+  private UsageScanner spare;
   private SseUsageChunkFilter filter;
   private final List<Object> filtered = new ArrayList<>(4);
 
@@ -76,7 +78,13 @@ public final class UsageTapHandler extends ChannelInboundHandlerAdapter {
     String type = response.headers().get(HttpHeaderNames.CONTENT_TYPE);
     boolean sse = type != null && type.regionMatches(true, 0, "text/event-stream", 0, 17);
     request = current;
-    scanner = new UsageScanner(dialectOf(current.route().operation()), sse);
+    UsageDialect dialect = dialectOf(current.route().operation());
+    if (spare != null && spare.reads(dialect, sse)) {
+      spare.restart();
+    } else {
+      spare = new UsageScanner(dialect, sse);
+    }
+    scanner = spare;
     if (sse && current.usageInjected()) {
       filter = new SseUsageChunkFilter();
     }

@@ -112,6 +112,35 @@ class UsageScannerTest {
   }
 
   @Test
+  void aRestartedScannerReadsTheNextBodyAsANewOneWould() {
+    UsageScanner scanner = new UsageScanner(UsageDialect.OPENAI_CHAT, true);
+    // the previous answer was cut inside its usage object, after its model
+    String cut = CHAT_SSE.substring(0, CHAT_SSE.indexOf("\"completion_tokens\""));
+    scan(scanner, cut.replace("gpt-4o-mini", "gpt-previous"));
+
+    scanner.restart();
+    scan(scanner, CHAT_SSE);
+
+    assertThat(scanner.usage()).isEqualTo(new TokenUsage(12, 5, 0, 0, 2, 0, 0));
+    assertThat(scanner.model()).isEqualTo("gpt-4o-mini");
+    assertThat(scanner.reads(UsageDialect.OPENAI_CHAT, true)).isTrue();
+    assertThat(scanner.reads(UsageDialect.OPENAI_CHAT, false)).isFalse();
+  }
+
+  @Test
+  void aRestartedScannerSeesNoUsageWhenTheNextBodyHasNone() {
+    UsageScanner scanner = new UsageScanner(UsageDialect.OPENAI_CHAT, false);
+    scan(scanner, CHAT_JSON);
+
+    scanner.restart();
+    scan(scanner, "{\"id\":\"c2\",\"choices\":[]}");
+
+    assertThat(scanner.sawUsage()).isFalse();
+    assertThat(scanner.usage()).isEqualTo(TokenUsage.NONE);
+    assertThat(scanner.model()).isNull();
+  }
+
+  @Test
   void readsResponsesStreamUsageFromTheTerminalEventOnly() {
     assertEveryChunking(UsageDialect.OPENAI_RESPONSES, true, RESPONSES_SSE,
         new TokenUsage(36, 87, 8, 0, 64, 0, 0), "o4-mini-2025-04-16");
