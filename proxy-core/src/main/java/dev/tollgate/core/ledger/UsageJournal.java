@@ -508,16 +508,20 @@ public final class UsageJournal implements AutoCloseable {
     batchBuffer.putInt(start + 4, (int) crc.getValue());
   }
 
+  @SuppressWarnings("deprecation") // String.getBytes(int, int, byte[], int): exact for ASCII, checked first
   private void putString(String s) {
     if (s == null) {
       batchBuffer.putShort((short) -1);
       return;
     }
-    if (s.length() <= MAX_STRING_BYTES && isAscii(s)) { // identifiers: one byte per char, no byte[] made
-      batchBuffer.putShort((short) s.length());
-      for (int i = 0, n = s.length(); i < n; i++) {
-        batchBuffer.put((byte) s.charAt(i));
-      }
+    int n = s.length();
+    if (n <= MAX_STRING_BYTES && isAscii(s)) { // identifiers: one byte per char, no byte[] made
+      batchBuffer.putShort((short) n);
+      int at = batchBuffer.position();
+      // ASCII chars are their own bytes: String's bulk copy of each char's low byte (an array copy for
+      // a Latin-1 string) writes them straight into the buffer's array
+      s.getBytes(0, n, batchBuffer.array(), batchBuffer.arrayOffset() + at);
+      batchBuffer.position(at + n);
       return;
     }
     byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
