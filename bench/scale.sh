@@ -6,8 +6,10 @@
 # the gateway's RSS, RSS per stream, CPU and counter deltas. Stops what it started.
 #   bench/scale.sh                         STREAMS="1000 10000" CHUNKS=60 CHUNK_DELAY_MS=1000
 #   STREAMS=500 HOLD_SECONDS=5 bench/scale.sh
+#   UPSTREAM_HTTP2=true bench/scale.sh     the gateway reaches the mock over h2c: streams share connections
 # Env: STREAMS, CHUNKS, CHUNK_DELAY_MS, HOLD_SECONDS, OPEN_PER_SECOND, GATEWAY_JAVA_OPTS, MOCK_PORT,
-# GATEWAY_PORT, ADMIN_PORT, OUT (a file the RESULT lines are appended to).
+# GATEWAY_PORT, ADMIN_PORT, UPSTREAM_HTTP2 (true|false, default false: http2 on the openai provider),
+# OUT (a file the RESULT lines are appended to).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -20,9 +22,15 @@ MOCK_PORT="${MOCK_PORT:-18191}"
 GATEWAY_PORT="${GATEWAY_PORT:-18190}"
 ADMIN_PORT="${ADMIN_PORT:-18192}"
 GATEWAY_JAVA_OPTS="${GATEWAY_JAVA_OPTS:--Xmx1g}"
+UPSTREAM_HTTP2="${UPSTREAM_HTTP2:-false}"
+case "$UPSTREAM_HTTP2" in
+  true|false) ;;
+  *) echo "UPSTREAM_HTTP2: $UPSTREAM_HTTP2 (expected: true or false)" >&2; exit 2 ;;
+esac
 TOKEN="scale-admin-$RANDOM$RANDOM"
 
-# each stream holds two sockets in the gateway (client and upstream): raise the open-files limit
+# over HTTP/1.1 each stream holds two sockets in the gateway (client and upstream), over HTTP/2 about one
+# (upstream streams share a few connections): raise the open-files limit
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 fd_limit="$(ulimit -n)"
 echo "open files limit: $fd_limit"
@@ -81,6 +89,7 @@ providers:
   openai:
     baseUrl: http://127.0.0.1:$MOCK_PORT
     apiKey: sk-scale-mock
+    http2: $UPSTREAM_HTTP2
 plans:
   catalogueFile: $tmp/catalogue.yaml
 YAML
@@ -96,7 +105,7 @@ for _ in $(seq 1 100); do
   sleep 0.2
 done
 curl -fsS "http://127.0.0.1:$ADMIN_PORT/healthz" >/dev/null || { echo "gateway did not start:"; cat "$tmp/gateway.log"; exit 1; }
-echo "gateway pid $gateway_pid (JVM options: $GATEWAY_JAVA_OPTS), mock pid $mock_pid"
+echo "gateway pid $gateway_pid (JVM options: $GATEWAY_JAVA_OPTS, upstream http2: $UPSTREAM_HTTP2), mock pid $mock_pid"
 
 admin() { curl -fsS -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' "$@"; }
 admin -X POST "http://127.0.0.1:$ADMIN_PORT/admin/tenants" -d '{"id":"scale","name":"Scale","plan":"scale"}' >/dev/null
@@ -104,9 +113,11 @@ key="$(admin -X POST "http://127.0.0.1:$ADMIN_PORT/admin/tenants/scale/keys" -d 
   | sed -E 's/.*"key":"([^"]+)".*/\1/')"
 
 for n in $STREAMS; do
-  max=$(( (fd_limit - 400) / 2 ))
+  sockets_per_stream=2
+  [[ "$UPSTREAM_HTTP2" == true ]] && sockets_per_stream=1
+  max=$(( (fd_limit - 400) / sockets_per_stream ))
   if (( n > max )); then
-    echo "NOTE: $n streams need about $((2 * n + 400)) open files in the gateway; the limit is $fd_limit: running $max"
+    echo "NOTE: $n streams need about $((sockets_per_stream * n + 400)) open files in the gateway; the limit is $fd_limit: running $max"
     n=$max
   fi
   echo "=== $n concurrent streams ($CHUNKS events, one every $CHUNK_DELAY_MS ms) ==="

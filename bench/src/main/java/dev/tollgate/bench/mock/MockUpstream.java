@@ -7,12 +7,11 @@ import io.netty.channel.ChannelOption;
 import dev.tollgate.bench.load.NativeTransport;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpServerCodec;
 import java.net.InetSocketAddress;
 
 /**
- * A small HTTP/1.1 keep-alive model provider for benchmarks and tests: {@code POST /v1/chat/completions} and
+ * A small model provider for benchmarks and tests, speaking HTTP/1.1 keep-alive and, on the same port,
+ * cleartext HTTP/2 with prior knowledge (h2c, see {@link ProtocolDetector}): {@code POST /v1/chat/completions} and
  * {@code POST /v1/messages}, JSON or SSE, with a chunk count and per-chunk delay taken from the query
  * ({@code chunks}, {@code chunk_delay_ms}) or headers ({@code x-mock-chunks}, {@code x-mock-chunk-delay-ms}).
  * A stream asked to be stamped ({@link #STAMP_HEADER}{@code : 1} or {@code ?stamp=1}) starts with the comment
@@ -71,11 +70,7 @@ public final class MockUpstream implements AutoCloseable {
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
-            ch.pipeline()
-                .addLast("codec", new HttpServerCodec())
-                .addLast("aggregator", new HttpObjectAggregator(MAX_BODY_BYTES))
-                .addLast("realtime", new MockRealtimeHandler())
-                .addLast("mock", handler);
+            ch.pipeline().addLast("detect", new ProtocolDetector(MAX_BODY_BYTES, handler));
           }
         })
         .bind(new InetSocketAddress("127.0.0.1", port))

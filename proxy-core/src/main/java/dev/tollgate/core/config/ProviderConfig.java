@@ -6,11 +6,13 @@ import java.util.Locale;
 
 /**
  * One upstream provider: where it lives, how it wants its key, which error dialect its SDK speaks,
- * and optional timeouts overriding {@link UpstreamConfig}'s. The API key never appears in
- * {@link #toString()}.
+ * optional timeouts overriding {@link UpstreamConfig}'s, and whether requests travel as HTTP/2 streams.
+ * The API key never appears in {@link #toString()}.
  *
  * @param auth {@code bearer} ({@code Authorization: Bearer}) or {@code x-api-key}
  * @param dialect {@code openai} or {@code anthropic}
+ * @param http2 requests as streams of shared HTTP/2 connections (ALPN "h2" on https, prior-knowledge h2c
+ *     on http) instead of one HTTP/1.1 connection per request in flight; null means false
  */
 public record ProviderConfig(
     String baseUrl,
@@ -19,7 +21,14 @@ public record ProviderConfig(
     String dialect,
     Long connectTimeoutMillis,
     Long responseTimeoutMillis,
-    Long idleTimeoutMillis) {
+    Long idleTimeoutMillis,
+    Boolean http2) {
+
+  /** A provider over HTTP/1.1 (the default). */
+  public ProviderConfig(String baseUrl, String auth, String apiKey, String dialect, Long connectTimeoutMillis,
+      Long responseTimeoutMillis, Long idleTimeoutMillis) {
+    this(baseUrl, auth, apiKey, dialect, connectTimeoutMillis, responseTimeoutMillis, idleTimeoutMillis, false);
+  }
 
   public ProviderConfig {
     Checks.notBlank("baseUrl", baseUrl);
@@ -54,11 +63,12 @@ public record ProviderConfig(
     if (idleTimeoutMillis != null) {
       Checks.positive("idleTimeoutMillis", idleTimeoutMillis);
     }
+    http2 = http2 != null && http2;
   }
 
   @Override
   public String toString() {
     return "ProviderConfig[baseUrl=" + baseUrl + ", auth=" + auth + ", apiKey="
-        + (apiKey.isEmpty() ? "unset" : "[redacted]") + ", dialect=" + dialect + "]";
+        + (apiKey.isEmpty() ? "unset" : "[redacted]") + ", dialect=" + dialect + ", http2=" + http2 + "]";
   }
 }

@@ -20,6 +20,7 @@ import dev.tollgate.core.route.RouteHandler;
 import dev.tollgate.core.upstream.UpstreamChannelInitializer;
 import dev.tollgate.core.upstream.UpstreamConnector;
 import dev.tollgate.core.upstream.UpstreamForwardHandler;
+import dev.tollgate.core.upstream.UpstreamHttp2Stages;
 import dev.tollgate.core.upstream.UpstreamReadCoalescer;
 import dev.tollgate.core.upstream.UpstreamRelayHandler;
 import dev.tollgate.core.usage.UsageTapHandler;
@@ -45,6 +46,7 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.Objects;
@@ -75,6 +77,7 @@ public final class GatewayPipeline extends ChannelInitializer<SocketChannel>
   private final SessionTokenHandler sessionTokenHandler = new SessionTokenHandler();
   private final PlaygroundPageHandler playgroundHandler;
   private final Class<? extends SocketChannel> channelClass;
+  private volatile SslContext upstreamHttp2Tls;
 
   /** Client stages that only speak HTTP: removed when a connection switches to WebSocket. */
   private static final List<PipelineStage> HTTP_ONLY_STAGES = List.of(PipelineStage.KEEP_ALIVE,
@@ -136,25 +139,71 @@ public final class GatewayPipeline extends ChannelInitializer<SocketChannel>
 
   @Override
   public void initUpstreamChannel(Channel ch, ProviderEndpoint endpoint) {
+    ChannelPipeline p = ch.pipeline();
+    if (endpoint.tls()) {
+      p.addLast(PipelineStage.UPSTREAM_TLS.handlerName(), upstreamTlsHandler(services.upstreamTls(), ch, endpoint));
+    }
+    p.addLast(PipelineStage.UPSTREAM_CODEC.handlerName(), new HttpClientCodec(8192, 65536, 65536));
+    addUpstreamRelayStages(p, endpoint);
+  }
+
+  @Override
+  public void initUpstreamHttp2Connection(Channel ch, ProviderEndpoint endpoint, ChannelHandler connection) {
+    ChannelPipeline p = ch.pipeline();
+    if (endpoint.tls()) {
+      p.addLast(PipelineStage.UPSTREAM_HTTP2_TLS.handlerName(), upstreamTlsHandler(upstreamHttp2Tls(), ch, endpoint));
+    }
+    p.addLast(PipelineStage.UPSTREAM_HTTP2_CODEC.handlerName(), UpstreamHttp2Stages.frameCodec());
+    p.addLast(PipelineStage.UPSTREAM_HTTP2_MULTIPLEX.handlerName(), UpstreamHttp2Stages.multiplexer());
+    // after the multiplexer only connection-level frames pass: the connection closes itself once idle
+    // with no stream open
+    p.addLast(PipelineStage.UPSTREAM_HTTP2_IDLE.handlerName(), new IdleStateHandler(
+        0, 0, config.current().upstream().poolIdleMillis(), TimeUnit.MILLISECONDS));
+    p.addLast(PipelineStage.UPSTREAM_HTTP2_CONNECTION.handlerName(), connection);
+  }
+
+  @Override
+  public void initUpstreamStream(Channel stream, ProviderEndpoint endpoint) {
+    ChannelPipeline p = stream.pipeline();
+    p.addLast(PipelineStage.UPSTREAM_CODEC.handlerName(), UpstreamHttp2Stages.streamCodec());
+    addUpstreamRelayStages(p, endpoint);
+  }
+
+  /** The stages after the codec, the same on an HTTP/1.1 connection and on an HTTP/2 stream. */
+  private void addUpstreamRelayStages(ChannelPipeline p, ProviderEndpoint endpoint) {
     GatewayConfig current = config.current();
     ProviderConfig provider = current.provider(endpoint.name());
     long idleMillis = provider != null && provider.idleTimeoutMillis() != null
         ? provider.idleTimeoutMillis() : current.upstream().idleTimeoutMillis();
-    ChannelPipeline p = ch.pipeline();
-    if (endpoint.tls()) {
-      SslHandler tls = services.upstreamTls().newHandler(ch.alloc(), endpoint.host(), endpoint.port());
-      SSLEngine engine = tls.engine();
-      SSLParameters params = engine.getSSLParameters();
-      params.setEndpointIdentificationAlgorithm("HTTPS"); // verify the provider's host name
-      engine.setSSLParameters(params);
-      p.addLast(PipelineStage.UPSTREAM_TLS.handlerName(), tls);
-    }
-    p.addLast(PipelineStage.UPSTREAM_CODEC.handlerName(), new HttpClientCodec(8192, 65536, 65536));
     p.addLast(PipelineStage.UPSTREAM_IDLE.handlerName(), new IdleStateHandler(
         idleMillis, 0, current.upstream().poolIdleMillis(), TimeUnit.MILLISECONDS));
     p.addLast(PipelineStage.UPSTREAM_COALESCE.handlerName(), new UpstreamReadCoalescer());
     p.addLast(PipelineStage.USAGE_TAP.handlerName(), new UsageTapHandler());
     p.addLast(PipelineStage.RELAY.handlerName(), new UpstreamRelayHandler());
+  }
+
+  private static SslHandler upstreamTlsHandler(SslContext context, Channel ch, ProviderEndpoint endpoint) {
+    SslHandler tls = context.newHandler(ch.alloc(), endpoint.host(), endpoint.port());
+    SSLEngine engine = tls.engine();
+    SSLParameters params = engine.getSSLParameters();
+    params.setEndpointIdentificationAlgorithm("HTTPS"); // verify the provider's host name
+    engine.setSSLParameters(params);
+    return tls;
+  }
+
+  /** The upstream TLS context with ALPN offering only "h2", made on first use from the same trust. */
+  private SslContext upstreamHttp2Tls() {
+    SslContext made = upstreamHttp2Tls;
+    if (made == null) {
+      synchronized (this) {
+        made = upstreamHttp2Tls;
+        if (made == null) {
+          made = UpstreamHttp2Stages.alpnH2(services.upstreamTls());
+          upstreamHttp2Tls = made;
+        }
+      }
+    }
+    return made;
   }
 
   @Override

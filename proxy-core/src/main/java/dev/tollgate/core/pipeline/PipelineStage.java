@@ -17,6 +17,16 @@ package dev.tollgate.core.pipeline;
  * tls? → codec → idle → coalesce → usageTap → relay   (upstream ⇄ usage tap ⇄ relay back to the client)
  * </pre>
  *
+ * A provider with {@code http2: true} is reached over shared HTTP/2 connections instead:
+ *
+ * <pre>
+ * connection: http2Tls? → http2Codec → http2Multiplex → http2Idle → http2Connection
+ * each stream (one per request): codec → idle → coalesce → usageTap → relay
+ * </pre>
+ *
+ * where a stream's {@code codec} turns HTTP/2 frames into the HTTP objects of the stages after it, so
+ * those run unchanged on a stream.
+ *
  * A realtime session's upstream connection runs
  * {@code realtimeUpstreamTls? → realtimeUpstreamCodec → realtimeHandshake → realtimeUpstreamRelay}
  * (Netty's handshaker then swaps the HTTP codec for WebSocket frame codecs).
@@ -53,13 +63,19 @@ public enum PipelineStage {
   USAGE_TAP(Side.UPSTREAM, "usageTap", false),
   RELAY(Side.UPSTREAM, "relay", false),
 
+  UPSTREAM_HTTP2_TLS(Side.UPSTREAM_HTTP2, "upstreamHttp2Tls", true),
+  UPSTREAM_HTTP2_CODEC(Side.UPSTREAM_HTTP2, "upstreamHttp2Codec", false),
+  UPSTREAM_HTTP2_MULTIPLEX(Side.UPSTREAM_HTTP2, "upstreamHttp2Multiplex", false),
+  UPSTREAM_HTTP2_IDLE(Side.UPSTREAM_HTTP2, "upstreamHttp2Idle", false),
+  UPSTREAM_HTTP2_CONNECTION(Side.UPSTREAM_HTTP2, "upstreamHttp2Connection", false),
+
   REALTIME_UPSTREAM_TLS(Side.REALTIME_UPSTREAM, "realtimeUpstreamTls", true),
   REALTIME_UPSTREAM_CODEC(Side.REALTIME_UPSTREAM, "realtimeUpstreamCodec", false),
   REALTIME_HANDSHAKE(Side.REALTIME_UPSTREAM, "realtimeHandshake", false),
   REALTIME_UPSTREAM_RELAY(Side.REALTIME_UPSTREAM, "realtimeUpstreamRelay", false);
 
   /** Which connection a stage lives on. */
-  public enum Side { CLIENT, UPSTREAM, REALTIME_UPSTREAM }
+  public enum Side { CLIENT, UPSTREAM, UPSTREAM_HTTP2, REALTIME_UPSTREAM }
 
   private final Side side;
   private final String handlerName;

@@ -7,7 +7,8 @@ import java.util.Locale;
 
 /**
  * A provider's base URL taken apart once per config snapshot, so the hot path never parses URLs:
- * scheme, host, port, base path, the Host header value, and the error dialect.
+ * scheme, host, port, base path, the Host header value, the error dialect, and whether requests travel as
+ * HTTP/2 streams.
  */
 public record ProviderEndpoint(
     String name,
@@ -16,7 +17,8 @@ public record ProviderEndpoint(
     int port,
     String basePath,
     String hostHeader,
-    ErrorDialect dialect) {
+    ErrorDialect dialect,
+    boolean http2) {
 
   public static ProviderEndpoint of(String name, ProviderConfig config) {
     URI uri = URI.create(config.baseUrl());
@@ -29,6 +31,6 @@ public record ProviderEndpoint(
     boolean defaultPort = uri.getPort() == -1 || (tls && port == 443) || (!tls && port == 80);
     String hostHeader = defaultPort ? uri.getHost() : uri.getHost() + ":" + port;
     ErrorDialect dialect = config.dialect().equals("anthropic") ? ErrorDialect.ANTHROPIC : ErrorDialect.OPENAI;
-    return new ProviderEndpoint(name, tls, uri.getHost(), port, path, hostHeader, dialect);
+    return new ProviderEndpoint(name, tls, uri.getHost(), port, path, hostHeader, dialect, config.http2());
   }
 }

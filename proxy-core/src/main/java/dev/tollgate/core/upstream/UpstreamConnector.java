@@ -13,6 +13,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Queue;
@@ -23,15 +24,26 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * provider endpoint, so an upstream connection always runs on the event loop of the client it serves
  * and the pool is never contended. Idle pooled connections keep reading so that an upstream close is
  * noticed (and the connection dropped) before it is handed out again.
+ *
+ * <p>For a provider with {@code http2: true} the channel handed out is instead a new stream on a shared
+ * HTTP/2 connection ({@link UpstreamHttp2Pool}, also one per event loop and endpoint); its pipeline
+ * has the same relay stages, and {@link #release} closes it (a stream serves one request).
  */
 public final class UpstreamConnector implements AutoCloseable {
 
   private static final AttributeKey<ChannelPool> POOL = AttributeKey.valueOf("tollgate.upstreamPool");
-  private static final AttributeKey<Boolean> REUSED = AttributeKey.valueOf("tollgate.upstreamReused");
+  static final AttributeKey<Boolean> REUSED = AttributeKey.valueOf("tollgate.upstreamReused");
 
   private final Class<? extends SocketChannel> channelClass;
   private final UpstreamChannelInitializer initializer;
   private final Queue<ChannelPool> allPools = new ConcurrentLinkedQueue<>();
+  private final Queue<UpstreamHttp2Pool> allHttp2Pools = new ConcurrentLinkedQueue<>();
+  private final FastThreadLocal<Map<PoolKey, UpstreamHttp2Pool>> http2Pools = new FastThreadLocal<>() {
+    @Override
+    protected Map<PoolKey, UpstreamHttp2Pool> initialValue() {
+      return new HashMap<>();
+    }
+  };
   private final FastThreadLocal<Map<PoolKey, ChannelPool>> pools = new FastThreadLocal<>() {
     @Override
     protected Map<PoolKey, ChannelPool> initialValue() {
@@ -45,16 +57,21 @@ public final class UpstreamConnector implements AutoCloseable {
   }
 
   /**
-   * A connection to {@code endpoint} on {@code loop}: a pooled one if available, else a new one.
-   * Must be called on {@code loop}.
+   * A connection to {@code endpoint} on {@code loop}: a pooled one if available, else a new one; for an
+   * HTTP/2 endpoint, a new stream on a shared connection. Must be called on {@code loop}.
    */
   public Future<Channel> acquire(EventLoop loop, ProviderEndpoint endpoint, long connectTimeoutMillis) {
     PoolKey key = new PoolKey(loop, endpoint, connectTimeoutMillis);
+    if (endpoint.http2()) {
+      Promise<Channel> stream = loop.newPromise();
+      http2Pools.get().computeIfAbsent(key, this::newHttp2Pool).acquire(stream);
+      return stream;
+    }
     ChannelPool pool = pools.get().computeIfAbsent(key, this::newPool);
     return pool.acquire(loop.newPromise());
   }
 
-  /** Gives a connection whose exchange ended cleanly back to its pool. */
+  /** Gives a connection whose exchange ended cleanly back to its pool; an HTTP/2 stream is closed. */
   public void release(Channel channel) {
     ChannelPool pool = channel.attr(POOL).get();
     if (pool == null) {
@@ -75,16 +92,31 @@ public final class UpstreamConnector implements AutoCloseable {
     while ((pool = allPools.poll()) != null) {
       pool.close();
     }
+    UpstreamHttp2Pool http2;
+    while ((http2 = allHttp2Pools.poll()) != null) {
+      http2.close();
+    }
   }
 
-  private ChannelPool newPool(PoolKey key) {
-    Bootstrap bootstrap = new Bootstrap()
+  private UpstreamHttp2Pool newHttp2Pool(PoolKey key) {
+    UpstreamHttp2Pool pool = new UpstreamHttp2Pool(key.loop(), bootstrap(key), key.endpoint(),
+        key.connectTimeoutMillis(), initializer);
+    allHttp2Pools.add(pool);
+    return pool;
+  }
+
+  private Bootstrap bootstrap(PoolKey key) {
+    return new Bootstrap()
         .group(key.loop())
         .channel(channelClass)
         .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.SO_KEEPALIVE, true)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, key.connectTimeoutMillis()))
         .remoteAddress(key.endpoint().host(), key.endpoint().port());
+  }
+
+  private ChannelPool newPool(PoolKey key) {
+    Bootstrap bootstrap = bootstrap(key);
     ChannelPool[] self = new ChannelPool[1];
     SimpleChannelPool pool = new SimpleChannelPool(bootstrap, new AbstractChannelPoolHandler() {
       @Override
