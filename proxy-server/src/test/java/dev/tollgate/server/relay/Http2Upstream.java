@@ -21,13 +21,18 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2ResetFrame;
+import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Queue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -56,14 +61,25 @@ final class Http2Upstream implements AutoCloseable {
   private final AtomicInteger resets = new AtomicInteger();
   private final AtomicLong floodWrittenBytes = new AtomicLong();
   private final BlockingQueue<Channel> held = new LinkedBlockingQueue<>();
+  private final Queue<Channel> openConnections = new ConcurrentLinkedQueue<>();
 
   Http2Upstream() throws InterruptedException {
+    this(0);
+  }
+
+  /** @param maxConcurrentStreams the SETTINGS_MAX_CONCURRENT_STREAMS announced, or 0 for Netty's default */
+  Http2Upstream(int maxConcurrentStreams) throws InterruptedException {
+    Http2Settings settings = Http2Settings.defaultSettings();
+    if (maxConcurrentStreams > 0) {
+      settings.maxConcurrentStreams(maxConcurrentStreams);
+    }
     server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
         .childHandler(new ChannelInitializer<Channel>() {
           @Override
           protected void initChannel(Channel ch) {
             connections.incrementAndGet();
-            ch.pipeline().addLast(Http2FrameCodecBuilder.forServer().build(),
+            openConnections.add(ch);
+            ch.pipeline().addLast(Http2FrameCodecBuilder.forServer().initialSettings(settings).build(),
                 new Http2MultiplexHandler(new ChannelInitializer<Channel>() {
                   @Override
                   protected void initChannel(Channel stream) {
@@ -94,6 +110,16 @@ final class Http2Upstream implements AutoCloseable {
 
   long floodWrittenBytes() {
     return floodWrittenBytes.get();
+  }
+
+  /**
+   * Sends GOAWAY (no error, every stream so far may finish) on each connection accepted so far, as a
+   * provider does before it restarts; the connections stay open until the gateway closes them.
+   */
+  void goAway() throws InterruptedException {
+    for (Channel connection : openConnections) {
+      connection.writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR)).sync();
+    }
   }
 
   /** Stream channels of {@code h2-hold} requests, in arrival order; their parent is the connection. */

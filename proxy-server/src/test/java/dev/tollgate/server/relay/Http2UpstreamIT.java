@@ -103,6 +103,49 @@ class Http2UpstreamIT {
   }
 
   @Test
+  void streamsBeyondTheProvidersConcurrencyLimitGoToAnotherConnection() throws Exception {
+    startH2c(new Http2Upstream(2));
+
+    List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      responses.add(http.sendAsync(chat("h2-hold", true), HttpResponse.BodyHandlers.ofString()));
+    }
+    List<Channel> held = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      Channel stream = upstream.held().poll(10, TimeUnit.SECONDS);
+      assertThat(stream).as("stream %d reached the provider", i).isNotNull();
+      held.add(stream);
+    }
+    held.forEach(Http2Upstream::finish);
+
+    for (CompletableFuture<HttpResponse<String>> response : responses) {
+      HttpResponse<String> done = response.get(10, TimeUnit.SECONDS);
+      assertThat(done.statusCode()).isEqualTo(200);
+      assertThat(done.body()).endsWith("data: [DONE]\n\n");
+    }
+    // at most two streams per connection: five streams at once needed three connections
+    assertThat(held.stream().map(Channel::parent).distinct()).hasSize(3);
+    assertThat(upstream.connections()).isEqualTo(3);
+  }
+
+  @Test
+  void afterTheProviderSaysGoAwayTheNextRequestOpensANewConnection() throws Exception {
+    startH2c();
+    HttpResponse<String> first = http.send(chat("h2-json", false), HttpResponse.BodyHandlers.ofString());
+    assertThat(upstream.connections()).isEqualTo(1);
+
+    upstream.goAway();
+    // the GOAWAY reaches the gateway's loop asynchronously: a request that still went to the old connection
+    // is refused by the provider (its stream id is above the last one announced) and retried once on a new one
+    HttpResponse<String> next = http.send(chat("h2-json", false), HttpResponse.BodyHandlers.ofString());
+
+    assertThat(first.statusCode()).isEqualTo(200);
+    assertThat(next.statusCode()).isEqualTo(200);
+    assertThat(next.body()).isEqualTo(Http2Upstream.JSON_BODY);
+    assertThat(upstream.connections()).isEqualTo(2);
+  }
+
+  @Test
   void aClientLeavingMidStreamResetsOnlyItsStreamAndTheConnectionServesTheNextRequest() throws Exception {
     startH2c();
 
@@ -196,7 +239,11 @@ class Http2UpstreamIT {
   }
 
   private void startH2c() throws Exception {
-    upstream = new Http2Upstream();
+    startH2c(new Http2Upstream());
+  }
+
+  private void startH2c(Http2Upstream provider) throws Exception {
+    upstream = provider;
     gateway = TestGateway.start("server:\n  ioThreads: 1\n"
         + "providers:\n  openai:\n    baseUrl: " + upstream.baseUrl() + "\n    http2: true\n");
     key = gateway.createTenantWithKey("acme");
