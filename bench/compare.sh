@@ -10,7 +10,9 @@
 # BASELINE_JAR [empty; a proxy-core jar = a second gateway on that build joins as target "baseline", on
 # GATEWAY_PORT + 5 and ADMIN_PORT + 5, so a change is measured against its baseline in the same rounds],
 # BASELINE_JAVA_OPTS [= TOLLGATE_JAVA_OPTS; JVM options for the baseline gateway alone: the current jar as
-# BASELINE_JAR and different options compare JVM flags].
+# BASELINE_JAR and different options compare JVM flags], UPSTREAM_HTTP2 [false; true = Tollgate reaches the
+# mock over h2c, one HTTP/2 connection per event loop], BASELINE_UPSTREAM_HTTP2 [= UPSTREAM_HTTP2; the same
+# for the baseline gateway alone].
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -112,7 +114,8 @@ add_gateway() {
     cp -r "$work/gateway-data" "$work/baseline-data"
     local port="$GATEWAY_PORT" admin="$ADMIN_PORT"
     TOLLGATE_JAVA_OPTS="${BASELINE_JAVA_OPTS-${TOLLGATE_JAVA_OPTS:-}}" GATEWAY_PORT=$((port + 5)) \
-      ADMIN_PORT=$((admin + 5)) PROXY_CORE_JAR="$BASELINE_JAR" start_gateway baseline || return 1
+      ADMIN_PORT=$((admin + 5)) PROXY_CORE_JAR="$BASELINE_JAR" \
+      UPSTREAM_HTTP2="${BASELINE_UPSTREAM_HTTP2-${UPSTREAM_HTTP2:-false}}" start_gateway baseline || return 1
     targets+=(--target "baseline=http://127.0.0.1:$((port + 5)),pid=$gateway_pid")
     start_gateway || return 1
   fi

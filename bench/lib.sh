@@ -6,7 +6,7 @@
 # removed on exit). Reads MOCK_PORT, GATEWAY_PORT, ADMIN_PORT, GATEWAY_IO_THREADS [1], DURABLE_ANSWERS
 # [true], GATEWAY_PLAN [bench], PROXY_CORE_JAR [empty; a jar = the gateway runs with this proxy-core build,
 # started with java as ./tollgate starts it], GATEWAY_LOG [empty; a file = the gateway's log is copied there
-# on exit].
+# on exit], UPSTREAM_HTTP2 [false; true = the openai provider (the mock) is reached over h2c].
 
 bench_init() {
   BENCH_NAME="$1"
@@ -87,6 +87,7 @@ providers:
     auth: bearer
     apiKey: \${OPENAI_API_KEY}
     dialect: openai
+    http2: ${UPSTREAM_HTTP2:-false}
   anthropic:
     baseUrl: http://127.0.0.1:$MOCK_PORT
     auth: x-api-key

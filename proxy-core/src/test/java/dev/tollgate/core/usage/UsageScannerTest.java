@@ -112,6 +112,20 @@ class UsageScannerTest {
   }
 
   @Test
+  void findsAUsageObjectAfterTheModelOnlyWhereAKeyReallyNamesItWhateverTheChunking() {
+    // once the model is known, event lines without a usage object are skipped whole: look-alikes in
+    // content, in another key and in a null value must not count, blanks around the colon must
+    String stream = ""
+        + "data: {\"id\":\"c1\",\"model\":\"gpt-4o-mini\",\"choices\":[],\"usage\":null}\n\n"
+        + "data: {\"choices\":[{\"delta\":{\"content\":\"\\\"usage\\\": {\\\"prompt_tokens\\\": 999}\"}}]}\n\n"
+        + "data: {\"x\\\"usage\":{\"prompt_tokens\":555},\"usage\" : null}\n\n"
+        + "data: {\"choices\":[],\"usage\" :\t {\"prompt_tokens\": 12, \"completion_tokens\": 5}}\n\n"
+        + "data: [DONE]\n\n";
+
+    assertEveryChunking(UsageDialect.OPENAI_CHAT, true, stream, TokenUsage.of(12, 5), "gpt-4o-mini");
+  }
+
+  @Test
   void aRestartedScannerReadsTheNextBodyAsANewOneWould() {
     UsageScanner scanner = new UsageScanner(UsageDialect.OPENAI_CHAT, true);
     // the previous answer was cut inside its usage object, after its model
