@@ -65,6 +65,9 @@ start_gateway() {
   export TOLLGATE_ADMIN_TOKEN="${TOLLGATE_ADMIN_TOKEN:-bench-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')}"
   export TOLLGATE_DATA_DIR="$work/$name-data"
   export OPENAI_API_KEY="sk-mock" ANTHROPIC_API_KEY="sk-ant-mock"
+  # only when asked for: a baseline build from before the key existed refuses it
+  local http2_line=""
+  [[ "${UPSTREAM_HTTP2:-false}" == true ]] && http2_line="    http2: true"
   cat >"$work/$name.yaml" <<GATEWAY_YAML
 server:
   host: 127.0.0.1
@@ -87,7 +90,7 @@ providers:
     auth: bearer
     apiKey: \${OPENAI_API_KEY}
     dialect: openai
-    http2: ${UPSTREAM_HTTP2:-false}
+$http2_line
   anthropic:
     baseUrl: http://127.0.0.1:$MOCK_PORT
     auth: x-api-key
