@@ -36,6 +36,27 @@ class BenchCompareSmokeTest {
   }
 
   @Test
+  void showsEachRoundsCpuPerRequestOfTargetsWithAPid(@TempDir Path out) throws Exception {
+    try (MockUpstream mock = new MockUpstream()) {
+      String url = "http://127.0.0.1:" + mock.start(0);
+      long pid = ProcessHandle.current().pid();
+      CommandLine cli = new CommandLine(List.of("--target", "direct=" + url + ",pid=" + pid,
+          "--target", "second=" + url, "--rate", "40", "--connections", "2", "--duration", "300ms",
+          "--warmup", "0s", "--rounds", "2", "--out", out.toString()));
+
+      String markdown = Files.readString(BenchMain.compare(cli, null));
+
+      assertThat(markdown).contains("## CPU µs per request, round by round",
+          "| target | round 1 | round 2 |");
+      String section = markdown.substring(markdown.indexOf("## CPU µs per request, round by round"));
+      String directRow = section.lines().filter(line -> line.startsWith("| direct |")).findFirst().orElseThrow();
+      assertThat(directRow.split("\\|", -1)).as("a value for each of the two rounds").hasSize(5);
+      assertThat(section.lines().takeWhile(line -> !line.startsWith("##") || line.contains("round by round")))
+          .as("no row for the target without a pid").noneMatch(line -> line.startsWith("| second |"));
+    }
+  }
+
+  @Test
   void reportsTheRelayDelayOfTheFirstSseByteForStreamsByDefault(@TempDir Path out) throws Exception {
     try (MockUpstream mock = new MockUpstream()) {
       String url = "http://127.0.0.1:" + mock.start(0);

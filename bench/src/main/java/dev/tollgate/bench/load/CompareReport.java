@@ -72,6 +72,7 @@ public final class CompareReport {
           l.p999Micros(), l.maxMicros(), addedP50, addedP99, errors(s), orDash(s.cpuMicrosPerRequest()),
           orDash(s.kernelPercent()), orDash(s.rssMebibytes())));
     }
+    cpuByRoundSection(md);
     if (workload.stream()) {
       md.append("\n## Time to first byte (SSE)\n\n| target | p50 | p90 | p99 | p99.9 | max |\n"
           + "|---|---:|---:|---:|---:|---:|\n");
@@ -86,6 +87,29 @@ public final class CompareReport {
     }
     md.append("\n![latency percentiles](").append(PLOT_FILE).append(")\n");
     return md.toString();
+  }
+
+  /** CPU µs per request of each target in each round, when there is more than one round to compare. */
+  private void cpuByRoundSection(StringBuilder md) {
+    if (rounds < 2 || stats.stream().allMatch(s -> s.cpuMicrosPerRequestByRound().isEmpty())) {
+      return;
+    }
+    md.append("\n## CPU µs per request, round by round\n\n| target |");
+    for (int round = 1; round <= rounds; round++) {
+      md.append(" round ").append(round).append(" |");
+    }
+    md.append("\n|---|").append("---:|".repeat(rounds)).append('\n');
+    for (TargetStats s : stats) {
+      List<Double> byRound = s.cpuMicrosPerRequestByRound();
+      if (byRound.isEmpty()) {
+        continue;
+      }
+      md.append("| ").append(s.target().name()).append(" |");
+      for (double micros : byRound) {
+        md.append(' ').append(orDash(micros)).append(" |");
+      }
+      md.append('\n');
+    }
   }
 
   /**

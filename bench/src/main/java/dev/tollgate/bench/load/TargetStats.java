@@ -1,6 +1,8 @@
 package dev.tollgate.bench.load;
 
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import org.HdrHistogram.Histogram;
 
@@ -21,6 +23,7 @@ public final class TargetStats {
   private boolean processKnown = true;
   private long cpuTicks;
   private long systemTicks;
+  private final List<Double> cpuMicrosPerRequestByRound = new ArrayList<>();
   private long maxRssKibibytes;
 
   TargetStats(CompareTarget target) {
@@ -35,8 +38,11 @@ public final class TargetStats {
     requests += round.requests();
     measuredSeconds += round.measuredSeconds();
     if (before.known() && after.known()) {
-      cpuTicks += after.cpuTicks() - before.cpuTicks();
+      long roundTicks = after.cpuTicks() - before.cpuTicks();
+      cpuTicks += roundTicks;
       systemTicks += after.systemTicks() - before.systemTicks();
+      cpuMicrosPerRequestByRound.add(round.requests() == 0 ? Double.NaN
+          : ProcessSample.ticksToMicros(roundTicks) / round.requests());
       maxRssKibibytes = Math.max(maxRssKibibytes, after.rssKibibytes());
     } else {
       processKnown = false;
@@ -86,6 +92,14 @@ public final class TargetStats {
       return Double.NaN;
     }
     return ProcessSample.ticksToMicros(cpuTicks) / requests;
+  }
+
+  /**
+   * CPU time of the target process per successful request in each round, in µs, in round order; empty
+   * without a pid. The spread between rounds shows how far one run's figure can be trusted.
+   */
+  public List<Double> cpuMicrosPerRequestByRound() {
+    return target.pid() == 0 || !processKnown ? List.of() : List.copyOf(cpuMicrosPerRequestByRound);
   }
 
   /** The kernel's share of the target process's CPU time, in percent; NaN without a pid or CPU time. */
