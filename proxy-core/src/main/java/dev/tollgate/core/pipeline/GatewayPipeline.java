@@ -144,7 +144,7 @@ public final class GatewayPipeline extends ChannelInitializer<SocketChannel>
       p.addLast(PipelineStage.UPSTREAM_TLS.handlerName(), upstreamTlsHandler(services.upstreamTls(), ch, endpoint));
     }
     p.addLast(PipelineStage.UPSTREAM_CODEC.handlerName(), new HttpClientCodec(8192, 65536, 65536));
-    addUpstreamRelayStages(p, endpoint);
+    addUpstreamRelayStages(p, endpoint, config.current().upstream().poolIdleMillis());
   }
 
   @Override
@@ -153,6 +153,8 @@ public final class GatewayPipeline extends ChannelInitializer<SocketChannel>
     if (endpoint.tls()) {
       p.addLast(PipelineStage.UPSTREAM_HTTP2_TLS.handlerName(), upstreamTlsHandler(upstreamHttp2Tls(), ch, endpoint));
     }
+    // the streams of every client request read in one turn of the loop go out in one write, not one each
+    p.addLast(PipelineStage.UPSTREAM_HTTP2_FLUSH.handlerName(), UpstreamHttp2Stages.flushConsolidation());
     p.addLast(PipelineStage.UPSTREAM_HTTP2_CODEC.handlerName(), UpstreamHttp2Stages.frameCodec());
     p.addLast(PipelineStage.UPSTREAM_HTTP2_MULTIPLEX.handlerName(), UpstreamHttp2Stages.multiplexer());
     // after the multiplexer only connection-level frames pass: the connection closes itself once idle
@@ -166,17 +168,21 @@ public final class GatewayPipeline extends ChannelInitializer<SocketChannel>
   public void initUpstreamStream(Channel stream, ProviderEndpoint endpoint) {
     ChannelPipeline p = stream.pipeline();
     p.addLast(PipelineStage.UPSTREAM_CODEC.handlerName(), UpstreamHttp2Stages.streamCodec());
-    addUpstreamRelayStages(p, endpoint);
+    // a stream serves one request and is never pooled: only the provider's silence is watched
+    addUpstreamRelayStages(p, endpoint, 0);
   }
 
-  /** The stages after the codec, the same on an HTTP/1.1 connection and on an HTTP/2 stream. */
-  private void addUpstreamRelayStages(ChannelPipeline p, ProviderEndpoint endpoint) {
+  /**
+   * The stages after the codec, the same on an HTTP/1.1 connection and on an HTTP/2 stream; {@code
+   * pooledIdleMillis} closes a connection idle that long in the pool (0: not pooled).
+   */
+  private void addUpstreamRelayStages(ChannelPipeline p, ProviderEndpoint endpoint, long pooledIdleMillis) {
     GatewayConfig current = config.current();
     ProviderConfig provider = current.provider(endpoint.name());
     long idleMillis = provider != null && provider.idleTimeoutMillis() != null
         ? provider.idleTimeoutMillis() : current.upstream().idleTimeoutMillis();
     p.addLast(PipelineStage.UPSTREAM_IDLE.handlerName(), new IdleStateHandler(
-        idleMillis, 0, current.upstream().poolIdleMillis(), TimeUnit.MILLISECONDS));
+        idleMillis, 0, pooledIdleMillis, TimeUnit.MILLISECONDS));
     p.addLast(PipelineStage.UPSTREAM_COALESCE.handlerName(), new UpstreamReadCoalescer());
     p.addLast(PipelineStage.USAGE_TAP.handlerName(), new UsageTapHandler());
     p.addLast(PipelineStage.RELAY.handlerName(), new UpstreamRelayHandler());

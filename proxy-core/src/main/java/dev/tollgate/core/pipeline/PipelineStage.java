@@ -20,7 +20,7 @@ package dev.tollgate.core.pipeline;
  * A provider with {@code http2: true} is reached over shared HTTP/2 connections instead:
  *
  * <pre>
- * connection: http2Tls? → http2Codec → http2Multiplex → http2Idle → http2Connection
+ * connection: http2Tls? → http2Flush → http2Codec → http2Multiplex → http2Idle → http2Connection
  * each stream (one per request): codec → idle → coalesce → usageTap → relay
  * </pre>
  *
@@ -64,6 +64,7 @@ public enum PipelineStage {
   RELAY(Side.UPSTREAM, "relay", false),
 
   UPSTREAM_HTTP2_TLS(Side.UPSTREAM_HTTP2, "upstreamHttp2Tls", true),
+  UPSTREAM_HTTP2_FLUSH(Side.UPSTREAM_HTTP2, "upstreamHttp2Flush", false),
   UPSTREAM_HTTP2_CODEC(Side.UPSTREAM_HTTP2, "upstreamHttp2Codec", false),
   UPSTREAM_HTTP2_MULTIPLEX(Side.UPSTREAM_HTTP2, "upstreamHttp2Multiplex", false),
   UPSTREAM_HTTP2_IDLE(Side.UPSTREAM_HTTP2, "upstreamHttp2Idle", false),

@@ -11,6 +11,7 @@ import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamFrame;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.codec.http2.HttpConversionUtil;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ClientAuth;
@@ -28,6 +29,8 @@ public final class UpstreamHttp2Stages {
 
   /** Stream and connection flow-control window we grant a provider (Netty's default is 64 KiB each). */
   static final int CONNECTION_WINDOW_BYTES = 8 << 20;
+  /** Flushes held back at most before one is let through (Netty's default for this handler). */
+  static final int FLUSHES_PER_WRITE = 256;
 
   private static final ApplicationProtocolConfig ALPN_H2 = new ApplicationProtocolConfig(
       ApplicationProtocolConfig.Protocol.ALPN,
@@ -46,6 +49,16 @@ public final class UpstreamHttp2Stages {
     return Http2FrameCodecBuilder.forClient()
         .initialSettings(Http2Settings.defaultSettings().pushEnabled(false).maxHeaderListSize(65536))
         .build();
+  }
+
+  /**
+   * A new connection's flush consolidation (Netty's {@link FlushConsolidationHandler}): the streams that
+   * client requests open while the loop handles one batch of reads are flushed together at its end, so
+   * many requests share one write to the provider instead of one write (and one wake-up of the
+   * provider's side) each. At most {@link #FLUSHES_PER_WRITE} flushes are held back before one goes out.
+   */
+  public static FlushConsolidationHandler flushConsolidation() {
+    return new FlushConsolidationHandler(FLUSHES_PER_WRITE, true);
   }
 
   /** A new connection's multiplexer: each stream becomes a child channel. */

@@ -6,11 +6,14 @@ import dev.tollgate.core.config.ConfigHolder;
 import dev.tollgate.core.config.TestConfigs;
 import dev.tollgate.core.route.ProviderEndpoint;
 import dev.tollgate.core.store.FakeStateStore;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.timeout.IdleStateHandler;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
@@ -70,6 +73,41 @@ class GatewayPipelineTest {
 
     assertThat(names).containsExactlyElementsOf(stageNames(PipelineStage.Side.UPSTREAM, true));
     assertThat(identification[0]).isEqualTo("HTTPS");
+  }
+
+  @Test
+  void anHttp2ProviderConnectionConsolidatesFlushesBeforeItsFrameCodec() throws Exception {
+    pipeline = newPipeline();
+    ProviderEndpoint openai = ProviderEndpoint.of("openai", config.current().provider("openai"));
+    Object[] flush = new Object[1];
+
+    List<String> names = namesAfter(ch -> {
+      pipeline.initUpstreamHttp2Connection(ch, openai, new ChannelInboundHandlerAdapter());
+      flush[0] = ch.pipeline().get(PipelineStage.UPSTREAM_HTTP2_FLUSH.handlerName());
+    });
+
+    assertThat(names).containsExactlyElementsOf(stageNames(PipelineStage.Side.UPSTREAM_HTTP2, true));
+    assertThat(flush[0]).isInstanceOf(FlushConsolidationHandler.class);
+  }
+
+  @Test
+  void anHttp2StreamWatchesTheProvidersSilenceButNotPoolIdleness() throws Exception {
+    pipeline = newPipeline();
+    ProviderEndpoint openai = ProviderEndpoint.of("openai", config.current().provider("openai"));
+    IdleStateHandler[] idle = new IdleStateHandler[2];
+
+    namesAfter(ch -> {
+      pipeline.initUpstreamStream(ch, openai);
+      idle[0] = (IdleStateHandler) ch.pipeline().get(PipelineStage.UPSTREAM_IDLE.handlerName());
+    });
+    namesAfter(ch -> {
+      pipeline.initUpstreamChannel(ch, openai);
+      idle[1] = (IdleStateHandler) ch.pipeline().get(PipelineStage.UPSTREAM_IDLE.handlerName());
+    });
+
+    assertThat(idle[0].getReaderIdleTimeInMillis()).isPositive();
+    assertThat(idle[0].getAllIdleTimeInMillis()).as("a stream is never pooled").isZero();
+    assertThat(idle[1].getAllIdleTimeInMillis()).as("a pooled HTTP/1.1 connection closes when idle").isPositive();
   }
 
   @Test
