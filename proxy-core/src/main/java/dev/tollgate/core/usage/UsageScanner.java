@@ -225,7 +225,17 @@ public final class UsageScanner {
           }
           continue;
         }
-      } else if (state == IN_STRING && !keyCandidate && !escaped || state == IN_USAGE && usageInString && !escaped) {
+      } else if (state == IN_STRING && !keyCandidate && !escaped) {
+        byte b = 0;
+        while (i < to && (b = bytes[i]) != '"' && b != '\\' && b != '\n') {
+          i++;
+        }
+        if (i < to && b == '"') {
+          state = OUTSIDE; // the end of a string that is none of our keys: no step needed
+          pendingKey = KEY_NONE;
+          continue;
+        }
+      } else if (state == IN_USAGE && usageInString && !escaped) {
         byte b;
         while (i < to && (b = bytes[i]) != '"' && b != '\\' && b != '\n') {
           i++;
@@ -341,10 +351,16 @@ public final class UsageScanner {
 
   /** Which wanted key, if any, the {@link #KEY_LENGTH} bytes at {@code bytes[from]} spell. */
   private static int keyAt(byte[] bytes, int from) {
-    if (Arrays.equals(bytes, from, from + KEY_LENGTH, USAGE_KEY, 0, KEY_LENGTH)) {
-      return KEY_USAGE;
+    byte first = bytes[from]; // most strings differ here: no comparison of the rest
+    if (first == 'u') {
+      return bytes[from + 1] == 's' && bytes[from + 2] == 'a' && bytes[from + 3] == 'g' && bytes[from + 4] == 'e'
+          ? KEY_USAGE : KEY_NONE;
     }
-    return Arrays.equals(bytes, from, from + KEY_LENGTH, MODEL_KEY, 0, KEY_LENGTH) ? KEY_MODEL : KEY_NONE;
+    if (first == 'm') {
+      return bytes[from + 1] == 'o' && bytes[from + 2] == 'd' && bytes[from + 3] == 'e' && bytes[from + 4] == 'l'
+          ? KEY_MODEL : KEY_NONE;
+    }
+    return KEY_NONE;
   }
 
   private int keyOf() {
