@@ -11,11 +11,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.tollgate.server.testing.TestGateway;
 import io.netty.channel.Channel;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -23,7 +20,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -152,7 +148,7 @@ class Http2UpstreamIT {
     try (Socket client = new Socket(InetAddress.getLoopbackAddress(), port())) {
       client.setSoTimeout(5000);
       sendStreamingChat(client, "h2-hold");
-      assertThat(firstDataLine(client.getInputStream())).contains("held");
+      assertThat(RawStreamClient.firstDataLine(client.getInputStream())).contains("held");
     }
     Channel stream = upstream.held().poll(5, TimeUnit.SECONDS);
     assertThat(stream).isNotNull();
@@ -198,10 +194,10 @@ class Http2UpstreamIT {
       sendStreamingChat(client, "h2-flood");
 
       // the client reads nothing: flow control must stop the provider long before it has written everything
-      long stalledAt = awaitStall();
+      long stalledAt = RawStreamClient.awaitStall(upstream::floodWrittenBytes, () -> false);
       assertThat(stalledAt).isLessThan(total);
 
-      long received = readUntilDone(client.getInputStream());
+      long received = RawStreamClient.readUntilDone(client.getInputStream());
       assertThat(received).isGreaterThan(total);
     }
     assertThat(upstream.floodWrittenBytes()).isEqualTo(total);
@@ -258,54 +254,7 @@ class Http2UpstreamIT {
   }
 
   private void sendStreamingChat(Socket client, String model) throws IOException {
-    String body = "{\"model\":\"" + model + "\",\"stream\":true,\"messages\":[]}";
-    OutputStream out = client.getOutputStream();
-    out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + key
-        + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body)
-        .getBytes(StandardCharsets.US_ASCII));
-    out.flush();
-  }
-
-  private static String firstDataLine(InputStream in) throws IOException {
-    BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-    String line;
-    do {
-      line = lines.readLine();
-    } while (line != null && !line.startsWith("data:"));
-    return line;
-  }
-
-  /** Waits until the provider's written bytes stop growing for half a second; returns them. */
-  private long awaitStall() throws InterruptedException {
-    long last = -1;
-    int stablePolls = 0;
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (stablePolls < 5 && System.nanoTime() < deadline) {
-      Thread.sleep(100);
-      long now = upstream.floodWrittenBytes();
-      stablePolls = now == last ? stablePolls + 1 : 0;
-      last = now;
-    }
-    return last;
-  }
-
-  /** Reads the raw response until the {@code [DONE]} event has arrived; returns the bytes read. */
-  private static long readUntilDone(InputStream in) throws IOException {
-    byte[] marker = "[DONE]".getBytes(StandardCharsets.US_ASCII);
-    byte[] buffer = new byte[64 * 1024];
-    long total = 0;
-    int matched = 0;
-    int n;
-    while ((n = in.read(buffer)) >= 0) {
-      total += n;
-      for (int i = 0; i < n; i++) {
-        matched = buffer[i] == marker[matched] ? matched + 1 : (buffer[i] == marker[0] ? 1 : 0);
-        if (matched == marker.length) {
-          return total;
-        }
-      }
-    }
-    throw new IOException("stream ended after " + total + " bytes without [DONE]");
+    RawStreamClient.postChat(client, key, "{\"model\":\"" + model + "\",\"stream\":true,\"messages\":[]}");
   }
 
   private int port() {

@@ -8,7 +8,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -293,12 +292,12 @@ class StreamingRelayIT {
       sendStreamingChat(client, "backpressure");
 
       // the client reads nothing: the provider must stall long before it has written everything
-      long stalledAt = awaitStall(writtenBytes, allWritten);
+      long stalledAt = RawStreamClient.awaitStall(writtenBytes::get, () -> allWritten.getCount() == 0);
       assertThat(allWritten.getCount()).as("the provider was paused, not drained into gateway memory").isEqualTo(1);
       assertThat(stalledAt).isLessThan((long) events * eventBytes);
 
       // once the client reads, the whole stream arrives
-      long received = readUntilDone(client.getInputStream());
+      long received = RawStreamClient.readUntilDone(client.getInputStream());
       assertThat(received).isGreaterThan((long) events * eventBytes);
       assertThat(allWritten.await(5, TimeUnit.SECONDS)).isTrue();
     }
@@ -315,46 +314,9 @@ class StreamingRelayIT {
     assertThat(next.body()).contains("again").endsWith("data: [DONE]\n\n");
   }
 
-  /** Waits until {@code written} stops growing for half a second (or everything was written); returns it. */
-  private static long awaitStall(AtomicLong written, CountDownLatch allWritten) throws InterruptedException {
-    long last = -1;
-    int stablePolls = 0;
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (stablePolls < 5 && allWritten.getCount() > 0 && System.nanoTime() < deadline) {
-      Thread.sleep(100);
-      long now = written.get();
-      stablePolls = now == last ? stablePolls + 1 : 0;
-      last = now;
-    }
-    return last;
-  }
-
-  /** Reads the raw response until the {@code [DONE]} event has arrived; returns the bytes read. */
-  private static long readUntilDone(InputStream in) throws IOException {
-    byte[] marker = "[DONE]".getBytes(StandardCharsets.US_ASCII);
-    byte[] buffer = new byte[64 * 1024];
-    long total = 0;
-    int matched = 0;
-    int n;
-    while ((n = in.read(buffer)) >= 0) {
-      total += n;
-      for (int i = 0; i < n; i++) {
-        matched = buffer[i] == marker[matched] ? matched + 1 : (buffer[i] == marker[0] ? 1 : 0);
-        if (matched == marker.length) {
-          return total;
-        }
-      }
-    }
-    throw new IOException("stream ended after " + total + " bytes without [DONE]");
-  }
-
   private static void sendStreamingChat(Socket client, String model) throws IOException {
-    String body = "{\"model\":\"" + model + "\",\"stream\":true,\"stream_options\":{\"include_usage\":true},\"messages\":[]}";
-    OutputStream out = client.getOutputStream();
-    out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + key
-        + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body)
-        .getBytes(StandardCharsets.US_ASCII));
-    out.flush();
+    RawStreamClient.postChat(client, key, "{\"model\":\"" + model
+        + "\",\"stream\":true,\"stream_options\":{\"include_usage\":true},\"messages\":[]}");
   }
 
   private HttpRequest chatRequest(boolean clientAsksForUsage) {
