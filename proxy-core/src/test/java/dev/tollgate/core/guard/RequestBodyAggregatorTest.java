@@ -114,6 +114,77 @@ class RequestBodyAggregatorTest {
     assertThat(channel.finish()).isFalse();
   }
 
+  @Test
+  void aggregatesABodyThatArrivesInSeveralReads() {
+    EmbeddedChannel channel = newChannel("/v1/chat/completions");
+    String body = "{\"model\":\"m\",\"n\":1}";
+
+    channel.writeInbound(bytes("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: "
+        + body.length() + "\r\n\r\n"));
+    assertThat((Object) channel.readInbound()).isNull();
+    channel.writeInbound(bytes(body.substring(0, 5)));
+    assertThat((Object) channel.readInbound()).isNull();
+    channel.writeInbound(bytes(body.substring(5)));
+
+    FullHttpRequest request = channel.readInbound();
+    try {
+      assertThat(request.content().toString(StandardCharsets.UTF_8)).isEqualTo(body);
+      assertThat(request.headers().getInt("content-length")).isEqualTo(body.length());
+    } finally {
+      request.release();
+    }
+    assertThat(channel.finish()).isFalse();
+  }
+
+  @Test
+  void aggregatesEachOfTwoPipelinedRequestsReadTogether() {
+    EmbeddedChannel channel = newChannel("/v1/chat/completions");
+
+    channel.writeInbound(bytes(post("/v1/chat/completions", "{\"model\":\"a\"}")
+        + post("/v1/chat/completions", "{\"model\":\"b\"}")));
+
+    for (String model : new String[] {"a", "b"}) {
+      FullHttpRequest request = channel.readInbound();
+      try {
+        assertThat(request.content().toString(StandardCharsets.UTF_8)).isEqualTo("{\"model\":\"" + model + "\"}");
+      } finally {
+        request.release();
+      }
+    }
+    assertThat((Object) channel.readInbound()).isNull();
+    assertThat(channel.finish()).isFalse();
+  }
+
+  @Test
+  void givesARequestWithoutABodyAnEmptyBodyAndALengthOfZero() {
+    EmbeddedChannel channel = newChannel("/v1/models");
+
+    channel.writeInbound(bytes("GET /v1/models HTTP/1.1\r\nHost: x\r\n\r\n"));
+
+    FullHttpRequest request = channel.readInbound();
+    try {
+      assertThat(request.uri()).isEqualTo("/v1/models");
+      assertThat(request.content().readableBytes()).isZero();
+      assertThat(request.headers().getInt("content-length")).isZero();
+      assertThat(request.trailingHeaders().isEmpty()).isTrue();
+    } finally {
+      request.release();
+    }
+    assertThat(channel.finish()).isFalse();
+  }
+
+  @Test
+  void passesNothingOnWhenTheClientLeavesBeforeTheBody() {
+    for (String read : new String[] {"", "{\"mo"}) { // the head alone, and the head with part of the body
+      EmbeddedChannel channel = newChannel("/v1/chat/completions");
+      channel.writeInbound(bytes("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n" + read));
+      channel.close();
+
+      assertThat((Object) channel.readInbound()).isNull();
+      assertThat(channel.isOpen()).isFalse();
+    }
+  }
+
   private static EmbeddedChannel newChannel(String uri) {
     EmbeddedChannel channel = new EmbeddedChannel(new GatewayHttpCodec(4096, 8192),
         new RequestGuardHandler(), new RequestBodyAggregator(MAX_BODY_BYTES));
