@@ -2,30 +2,22 @@ package dev.tollgate.core.upstream;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
+import java.util.List;
 
 /** Header rules for relayed responses: hop-by-hop headers stop at the gateway. */
 final class ResponseHeaders {
 
+  private static final HeaderNames HOP_BY_HOP = new HeaderNames(List.of(
+      HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE, AsciiString.cached("proxy-connection"),
+      HttpHeaderNames.TE, HttpHeaderNames.TRAILER, HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.UPGRADE,
+      HttpHeaderNames.PROXY_AUTHENTICATE));
+
   private ResponseHeaders() {
   }
 
+  /** Removes the hop-by-hop headers and those the provider's {@code Connection} header names. */
   static void stripHopByHop(HttpHeaders headers) {
-    String connection = headers.get(HttpHeaderNames.CONNECTION);
-    if (connection != null) {
-      for (String token : connection.split(",")) {
-        String name = token.trim();
-        if (!name.isEmpty()) {
-          headers.remove(name);
-        }
-      }
-    }
-    headers.remove(HttpHeaderNames.CONNECTION);
-    headers.remove(HttpHeaderNames.KEEP_ALIVE);
-    headers.remove("proxy-connection");
-    headers.remove(HttpHeaderNames.TE);
-    headers.remove(HttpHeaderNames.TRAILER);
-    headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
-    headers.remove(HttpHeaderNames.UPGRADE);
-    headers.remove(HttpHeaderNames.PROXY_AUTHENTICATE);
+    HOP_BY_HOP.removeFrom(headers, name -> false);
   }
 }

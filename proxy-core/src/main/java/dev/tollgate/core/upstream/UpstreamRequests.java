@@ -18,7 +18,6 @@ import io.netty.util.AsciiString;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Builds the request sent upstream from the client's: same method, path (under the provider's base
@@ -32,13 +31,17 @@ final class UpstreamRequests {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final AsciiString IDENTITY = AsciiString.cached("identity");
   private static final AsciiString TOLLGATE_PREFIX = AsciiString.cached("x-tollgate-");
-  /** Matched ignoring case, so a client's name is never lower-cased (nor copied) to look it up. */
-  private static final List<AsciiString> DROPPED = List.of(
+  /**
+   * Hop-by-hop headers and the client's credentials, matched ignoring case (a client's name is never
+   * lower-cased, nor copied, to look it up). Host and Accept-Encoding are not here: they are set anew
+   * on every request, which replaces the client's.
+   */
+  private static final HeaderNames DROPPED = new HeaderNames(List.of(
       HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE, AsciiString.cached("proxy-connection"),
       HttpHeaderNames.TE, HttpHeaderNames.TRAILER, HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.UPGRADE,
       HttpHeaderNames.PROXY_AUTHORIZATION, HttpHeaderNames.PROXY_AUTHENTICATE,
-      HttpHeaderNames.HOST, HttpHeaderNames.AUTHORIZATION, AsciiString.cached("x-api-key"),
-      HttpHeaderNames.CONTENT_LENGTH, HttpHeaderNames.ACCEPT_ENCODING, HttpHeaderNames.EXPECT);
+      HttpHeaderNames.AUTHORIZATION, AsciiString.cached("x-api-key"),
+      HttpHeaderNames.CONTENT_LENGTH, HttpHeaderNames.EXPECT));
 
   private UpstreamRequests() {
   }
@@ -88,59 +91,11 @@ final class UpstreamRequests {
    * names are case-insensitive, and so are Netty's header lookups).
    */
   private static void keepEndToEnd(HttpHeaders headers) {
-    String connection = headers.get(HttpHeaderNames.CONNECTION);
-    for (AsciiString dropped : DROPPED) {
-      headers.remove(dropped);
-    }
-    if (connection == null && !hasTollgateHeader(headers)) {
-      return; // the common case: nothing else to look for, no list built
-    }
-    List<CharSequence> unwanted = new java.util.ArrayList<>();
-    java.util.Iterator<Map.Entry<CharSequence, CharSequence>> all = headers.iteratorCharSequence();
-    while (all.hasNext()) {
-      CharSequence name = all.next().getKey();
-      if (isTollgateHeader(name) || connection != null && listedIn(connection, name)) {
-        unwanted.add(name);
-      }
-    }
-    unwanted.forEach(headers::remove);
-  }
-
-  private static boolean hasTollgateHeader(HttpHeaders headers) {
-    java.util.Iterator<Map.Entry<CharSequence, CharSequence>> all = headers.iteratorCharSequence();
-    while (all.hasNext()) {
-      if (isTollgateHeader(all.next().getKey())) {
-        return true;
-      }
-    }
-    return false;
+    DROPPED.removeFrom(headers, UpstreamRequests::isTollgateHeader);
   }
 
   private static boolean isTollgateHeader(CharSequence name) {
     return AsciiString.regionMatches(name, true, 0, TOLLGATE_PREFIX, 0, TOLLGATE_PREFIX.length());
-  }
-
-  /** Whether {@code name} is one of the comma-separated, space-padded tokens of {@code connection}. */
-  private static boolean listedIn(String connection, CharSequence name) {
-    int start = 0;
-    while (true) {
-      int comma = connection.indexOf(',', start);
-      int end = comma < 0 ? connection.length() : comma;
-      while (start < end && connection.charAt(start) <= ' ') {
-        start++;
-      }
-      while (end > start && connection.charAt(end - 1) <= ' ') {
-        end--;
-      }
-      if (end - start == name.length()
-          && AsciiString.regionMatches(connection, true, start, name, 0, name.length())) {
-        return true;
-      }
-      if (comma < 0) {
-        return false;
-      }
-      start = comma + 1;
-    }
   }
 
   /** The member added when the body has no {@code stream_options} at all (the SDKs' default). */

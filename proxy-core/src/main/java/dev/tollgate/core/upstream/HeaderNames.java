@@ -1,0 +1,111 @@
+package dev.tollgate.core.upstream;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A fixed set of header names, matched ignoring case, and the one pass over a message's headers that
+ * finds those present: a message is walked once instead of being looked up (a hash of the name and a
+ * walk of its bucket) once per name of the set, which most messages do not carry.
+ */
+final class HeaderNames {
+
+  /** The names of each length, index = length. */
+  private final AsciiString[][] byLength;
+
+  HeaderNames(List<AsciiString> names) {
+    int longest = names.stream().mapToInt(AsciiString::length).max().orElse(0);
+    byLength = new AsciiString[longest + 1][];
+    for (AsciiString name : names) {
+      AsciiString[] same = byLength[name.length()];
+      AsciiString[] grown = same == null ? new AsciiString[1] : java.util.Arrays.copyOf(same, same.length + 1);
+      grown[grown.length - 1] = name;
+      byLength[name.length()] = grown;
+    }
+  }
+
+  boolean contains(CharSequence name) {
+    int length = name.length();
+    AsciiString[] candidates = length < byLength.length ? byLength[length] : null;
+    if (candidates != null) {
+      for (AsciiString candidate : candidates) {
+        if (candidate.contentEqualsIgnoreCase(name)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Removes from {@code headers} every header named in this set or by {@code extra}, and every header
+   * the message's {@code Connection} header lists (so hop-by-hop by the sender's word). One pass finds
+   * them; only those present are then removed by name.
+   */
+  void removeFrom(HttpHeaders headers, java.util.function.Predicate<CharSequence> extra) {
+    List<CharSequence> present = null;
+    CharSequence connection = null;
+    Iterator<Map.Entry<CharSequence, CharSequence>> all = headers.iteratorCharSequence();
+    while (all.hasNext()) {
+      Map.Entry<CharSequence, CharSequence> header = all.next();
+      CharSequence name = header.getKey();
+      if (contains(name) || extra.test(name)) {
+        if (present == null) {
+          present = new ArrayList<>(4);
+        }
+        present.add(name);
+        if (connection == null && HttpHeaderNames.CONNECTION.contentEqualsIgnoreCase(name)) {
+          connection = header.getValue();
+        }
+      }
+    }
+    if (present == null) {
+      return; // the common response: nothing to remove, nothing allocated but the iterator
+    }
+    if (connection != null) {
+      addListedIn(connection.toString(), headers, present);
+    }
+    for (int i = 0, n = present.size(); i < n; i++) {
+      headers.remove(present.get(i));
+    }
+  }
+
+  /** Adds to {@code names} each header of {@code headers} that {@code connection} lists. */
+  private static void addListedIn(String connection, HttpHeaders headers, List<CharSequence> names) {
+    Iterator<Map.Entry<CharSequence, CharSequence>> all = headers.iteratorCharSequence();
+    while (all.hasNext()) {
+      CharSequence name = all.next().getKey();
+      if (listedIn(connection, name)) {
+        names.add(name);
+      }
+    }
+  }
+
+  /** Whether {@code name} is one of the comma-separated, space-padded tokens of {@code connection}. */
+  static boolean listedIn(String connection, CharSequence name) {
+    int start = 0;
+    while (true) {
+      int comma = connection.indexOf(',', start);
+      int end = comma < 0 ? connection.length() : comma;
+      while (start < end && connection.charAt(start) <= ' ') {
+        start++;
+      }
+      while (end > start && connection.charAt(end - 1) <= ' ') {
+        end--;
+      }
+      if (end - start == name.length()
+          && AsciiString.regionMatches(connection, true, start, name, 0, name.length())) {
+        return true;
+      }
+      if (comma < 0) {
+        return false;
+      }
+      start = comma + 1;
+    }
+  }
+}

@@ -1,0 +1,56 @@
+package dev.tollgate.core.upstream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class HeaderNamesTest {
+
+  private final HeaderNames hopByHop = new HeaderNames(List.of(AsciiString.cached("connection"),
+      AsciiString.cached("keep-alive"), AsciiString.cached("te"), AsciiString.cached("upgrade")));
+
+  @Test
+  void matchesANameInAnyCaseAndNothingThatOnlyStartsOrEndsLikeOne() {
+    assertThat(hopByHop.contains("Connection")).isTrue();
+    assertThat(hopByHop.contains("KEEP-ALIVE")).isTrue();
+    assertThat(hopByHop.contains("tE")).isTrue();
+    assertThat(hopByHop.contains("connections")).isFalse();
+    assertThat(hopByHop.contains("keep-alivf")).isFalse();
+    assertThat(hopByHop.contains("t")).isFalse();
+    assertThat(hopByHop.contains("")).isFalse();
+    assertThat(hopByHop.contains("x-a-name-longer-than-any-in-the-set")).isFalse();
+  }
+
+  @Test
+  void removesTheNamesOfTheSetThoseTheConnectionHeaderListsAndThoseThePredicatePicks() {
+    HttpHeaders headers = new DefaultHttpHeaders()
+        .add("Content-Type", "application/json")
+        .add("Connection", "keep-alive ,  X-Hop-Secret,x-other")
+        .add("KEEP-ALIVE", "timeout=5")
+        .add("x-hop-secret", "1")
+        .add("X-Other", "2")
+        .add("x-other", "3")
+        .add("x-tollgate-debug", "4")
+        .add("Upgrade", "h2c")
+        .add("x-kept", "5");
+
+    hopByHop.removeFrom(headers, name -> name.toString().startsWith("x-tollgate-"));
+
+    assertThat(headers.names()).containsExactlyInAnyOrder("Content-Type", "x-kept");
+  }
+
+  @Test
+  void leavesHeadersWithoutAnyOfTheNamesAsTheyAre() {
+    HttpHeaders headers = new DefaultHttpHeaders().add("content-type", "text/event-stream")
+        .add("x-request-id", "req_1").add("cache-control", "no-cache");
+
+    hopByHop.removeFrom(headers, name -> false);
+
+    assertThat(headers.size()).isEqualTo(3);
+    assertThat(headers.get("x-request-id")).isEqualTo("req_1");
+  }
+}
