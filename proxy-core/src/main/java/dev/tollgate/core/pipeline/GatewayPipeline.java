@@ -91,7 +91,7 @@ public final class GatewayPipeline extends ChannelInitializer<SocketChannel>
     this.services = Objects.requireNonNull(services, "services");
     this.config = services.config();
     this.channelClass = Objects.requireNonNull(channelClass, "channelClass");
-    this.connector = new UpstreamConnector(channelClass, this);
+    this.connector = new UpstreamConnector(channelClass, this, () -> config.current().upstream().poolIdleMillis());
     this.playgroundHandler = new PlaygroundPageHandler(services.realtime().playgroundHtml());
     this.planGateHandler = new PlanGateHandler(services.plans());
     this.rateLimitHandler = new RateLimitHandler(services.rateLimiter());
@@ -144,7 +144,7 @@ public final class GatewayPipeline extends ChannelInitializer<SocketChannel>
       p.addLast(PipelineStage.UPSTREAM_TLS.handlerName(), upstreamTlsHandler(services.upstreamTls(), ch, endpoint));
     }
     p.addLast(PipelineStage.UPSTREAM_CODEC.handlerName(), new HttpClientCodec(8192, 65536, 65536));
-    addUpstreamRelayStages(p, endpoint, config.current().upstream().poolIdleMillis());
+    addUpstreamRelayStages(p, endpoint);
   }
 
   @Override
@@ -168,21 +168,21 @@ public final class GatewayPipeline extends ChannelInitializer<SocketChannel>
   public void initUpstreamStream(Channel stream, ProviderEndpoint endpoint) {
     ChannelPipeline p = stream.pipeline();
     p.addLast(PipelineStage.UPSTREAM_CODEC.handlerName(), UpstreamHttp2Stages.streamCodec());
-    // a stream serves one request and is never pooled: only the provider's silence is watched
-    addUpstreamRelayStages(p, endpoint, 0);
+    addUpstreamRelayStages(p, endpoint);
   }
 
   /**
-   * The stages after the codec, the same on an HTTP/1.1 connection and on an HTTP/2 stream; {@code
-   * pooledIdleMillis} closes a connection idle that long in the pool (0: not pooled).
+   * The stages after the codec, the same on an HTTP/1.1 connection and on an HTTP/2 stream. The idle
+   * stage watches only the provider's silence during an exchange: it tracks no writes (no listener on
+   * each one), and an idle pooled connection is closed by its pool.
    */
-  private void addUpstreamRelayStages(ChannelPipeline p, ProviderEndpoint endpoint, long pooledIdleMillis) {
+  private void addUpstreamRelayStages(ChannelPipeline p, ProviderEndpoint endpoint) {
     GatewayConfig current = config.current();
     ProviderConfig provider = current.provider(endpoint.name());
     long idleMillis = provider != null && provider.idleTimeoutMillis() != null
         ? provider.idleTimeoutMillis() : current.upstream().idleTimeoutMillis();
     p.addLast(PipelineStage.UPSTREAM_IDLE.handlerName(), new IdleStateHandler(
-        idleMillis, 0, pooledIdleMillis, TimeUnit.MILLISECONDS));
+        idleMillis, 0, 0, TimeUnit.MILLISECONDS));
     p.addLast(PipelineStage.UPSTREAM_COALESCE.handlerName(), new UpstreamReadCoalescer());
     p.addLast(PipelineStage.USAGE_TAP.handlerName(), new UsageTapHandler());
     p.addLast(PipelineStage.RELAY.handlerName(), new UpstreamRelayHandler());

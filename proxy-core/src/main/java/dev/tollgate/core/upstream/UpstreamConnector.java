@@ -5,10 +5,6 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.channel.pool.AbstractChannelPoolHandler;
-import io.netty.channel.pool.ChannelHealthChecker;
-import io.netty.channel.pool.ChannelPool;
-import io.netty.channel.pool.SimpleChannelPool;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.FastThreadLocal;
@@ -18,9 +14,10 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.LongSupplier;
 
 /**
- * Pooled keep-alive connections to providers: one Netty {@link SimpleChannelPool} per event loop and
+ * Pooled keep-alive connections to providers: one {@link UpstreamHttp1Pool} per event loop and
  * provider endpoint, so an upstream connection always runs on the event loop of the client it serves
  * and the pool is never contended. Idle pooled connections keep reading so that an upstream close is
  * noticed (and the connection dropped) before it is handed out again.
@@ -31,12 +28,13 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  */
 public final class UpstreamConnector implements AutoCloseable {
 
-  private static final AttributeKey<ChannelPool> POOL = AttributeKey.valueOf("tollgate.upstreamPool");
+  /** Set on an HTTP/2 stream that is not its connection's first (an HTTP/1.1 connection keeps it in its pool entry). */
   static final AttributeKey<Boolean> REUSED = AttributeKey.valueOf("tollgate.upstreamReused");
 
   private final Class<? extends SocketChannel> channelClass;
   private final UpstreamChannelInitializer initializer;
-  private final Queue<ChannelPool> allPools = new ConcurrentLinkedQueue<>();
+  private final LongSupplier poolIdleMillis;
+  private final Queue<UpstreamHttp1Pool> allPools = new ConcurrentLinkedQueue<>();
   private final Queue<UpstreamHttp2Pool> allHttp2Pools = new ConcurrentLinkedQueue<>();
   private final FastThreadLocal<Map<PoolKey, UpstreamHttp2Pool>> http2Pools = new FastThreadLocal<>() {
     @Override
@@ -44,16 +42,19 @@ public final class UpstreamConnector implements AutoCloseable {
       return new HashMap<>();
     }
   };
-  private final FastThreadLocal<Map<PoolKey, ChannelPool>> pools = new FastThreadLocal<>() {
+  private final FastThreadLocal<Map<PoolKey, UpstreamHttp1Pool>> pools = new FastThreadLocal<>() {
     @Override
-    protected Map<PoolKey, ChannelPool> initialValue() {
+    protected Map<PoolKey, UpstreamHttp1Pool> initialValue() {
       return new HashMap<>();
     }
   };
 
-  public UpstreamConnector(Class<? extends SocketChannel> channelClass, UpstreamChannelInitializer initializer) {
+  /** @param poolIdleMillis how long an idle HTTP/1.1 connection stays pooled, read when a pool sweeps */
+  public UpstreamConnector(Class<? extends SocketChannel> channelClass, UpstreamChannelInitializer initializer,
+      LongSupplier poolIdleMillis) {
     this.channelClass = channelClass;
     this.initializer = initializer;
+    this.poolIdleMillis = poolIdleMillis;
   }
 
   /**
@@ -67,28 +68,33 @@ public final class UpstreamConnector implements AutoCloseable {
       http2Pools.get().computeIfAbsent(key, this::newHttp2Pool).acquire(stream);
       return stream;
     }
-    ChannelPool pool = pools.get().computeIfAbsent(key, this::newPool);
-    return pool.acquire(loop.newPromise());
+    UpstreamHttp1Pool pool = pools.get().get(key);
+    if (pool == null) {
+      pool = newPool(key);
+      pools.get().put(key, pool);
+    }
+    return pool.acquire();
   }
 
   /** Gives a connection whose exchange ended cleanly back to its pool; an HTTP/2 stream is closed. */
   public void release(Channel channel) {
-    ChannelPool pool = channel.attr(POOL).get();
-    if (pool == null) {
+    UpstreamHttp1Pool.Pooled pooled = channel.attr(UpstreamHttp1Pool.POOLED).get();
+    if (pooled == null) {
       channel.close();
       return;
     }
-    pool.release(channel);
+    pooled.pool.release(pooled);
   }
 
   /** True when {@code channel} served an earlier exchange (it came from the pool, not a new connect). */
   public static boolean reused(Channel channel) {
-    return channel.attr(REUSED).get() != null;
+    UpstreamHttp1Pool.Pooled pooled = channel.attr(UpstreamHttp1Pool.POOLED).get();
+    return pooled != null ? pooled.reused : channel.attr(REUSED).get() != null;
   }
 
   @Override
   public void close() {
-    ChannelPool pool;
+    UpstreamHttp1Pool pool;
     while ((pool = allPools.poll()) != null) {
       pool.close();
     }
@@ -115,28 +121,9 @@ public final class UpstreamConnector implements AutoCloseable {
         .remoteAddress(key.endpoint().host(), key.endpoint().port());
   }
 
-  private ChannelPool newPool(PoolKey key) {
-    Bootstrap bootstrap = bootstrap(key);
-    ChannelPool[] self = new ChannelPool[1];
-    SimpleChannelPool pool = new SimpleChannelPool(bootstrap, new AbstractChannelPoolHandler() {
-      @Override
-      public void channelCreated(Channel ch) {
-        ch.attr(POOL).set(self[0]);
-        initializer.initUpstreamChannel(ch, key.endpoint());
-      }
-
-      @Override
-      public void channelReleased(Channel ch) {
-        ch.attr(REUSED).set(Boolean.TRUE);
-        // AUTO_READ stays on (no epoll_ctl per request): a pooled connection reads while idle, so an
-        // upstream close (or stray bytes) is seen at once and the channel dropped; only a relay paused by
-        // a slow client turns it off, and a paused channel is never released
-        if (!ch.config().isAutoRead()) {
-          ch.config().setAutoRead(true);
-        }
-      }
-    }, ChannelHealthChecker.ACTIVE, true, true);
-    self[0] = pool;
+  private UpstreamHttp1Pool newPool(PoolKey key) {
+    UpstreamHttp1Pool pool = new UpstreamHttp1Pool(key.loop(), bootstrap(key), key.endpoint(), initializer,
+        poolIdleMillis);
     allPools.add(pool);
     return pool;
   }

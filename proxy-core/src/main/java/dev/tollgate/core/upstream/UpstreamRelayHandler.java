@@ -62,14 +62,9 @@ public final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
       ctx.fireUserEventTriggered(evt);
       return;
     }
+    // without an exchange the connection is pooled: closing it when idle is its pool's work
     UpstreamExchange current = exchange;
-    if (current == null) {
-      if (idle.state() == IdleState.ALL_IDLE) {
-        ctx.close(); // pooled too long
-      }
-      return;
-    }
-    if (idle.state() == IdleState.READER_IDLE) {
+    if (current != null && idle.state() == IdleState.READER_IDLE) {
       current.onUpstreamIdle();
     }
   }
