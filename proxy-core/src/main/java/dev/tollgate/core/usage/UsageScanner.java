@@ -6,6 +6,9 @@ import com.fasterxml.jackson.core.JsonToken;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Objects;
@@ -52,6 +55,16 @@ public final class UsageScanner {
   private static final int INITIAL_USAGE_BYTES = 512;
   /** First size of the model buffer: model names are a few dozen bytes. */
   private static final int INITIAL_MODEL_BYTES = 48;
+
+  /** Eight bytes of an array read as one little-endian long: the first byte is the lowest. */
+  private static final VarHandle WORDS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final long ONES = 0x0101010101010101L;
+  private static final long HIGHS = 0x8080808080808080L;
+  private static final long QUOTES = '"' * ONES;
+  private static final long BACKSLASHES = '\\' * ONES;
+  private static final long NEWLINES = '\n' * ONES;
+  private static final long OPEN_BRACES = '{' * ONES;
+  private static final long CLOSE_BRACES = '}' * ONES;
 
   // states of the byte machine
   private static final int OUTSIDE = 0;
@@ -208,9 +221,7 @@ public final class UsageScanner {
       // most bytes need no state machine: between values only a quote matters, and inside a string
       // that cannot be a wanted key only its end (a quote, an escape, or a raw newline that resyncs)
       if (state == OUTSIDE) {
-        while (i < to && bytes[i] != '"') {
-          i++;
-        }
+        i = indexOfQuote(bytes, i, to);
         if (i + KEY_LENGTH + 1 < to) {
           // the whole string could be one of our keys and its closing quote lies in this block: judge
           // it in one look (letters hold no escapes), and skip any other string without stepping
@@ -226,25 +237,17 @@ public final class UsageScanner {
           continue;
         }
       } else if (state == IN_STRING && !keyCandidate && !escaped) {
-        byte b = 0;
-        while (i < to && (b = bytes[i]) != '"' && b != '\\' && b != '\n') {
-          i++;
-        }
-        if (i < to && b == '"') {
+        i = indexOfStringEnd(bytes, i, to);
+        if (i < to && bytes[i] == '"') {
           state = OUTSIDE; // the end of a string that is none of our keys: no step needed
           pendingKey = KEY_NONE;
           continue;
         }
       } else if (state == IN_USAGE && usageInString && !escaped) {
-        byte b;
-        while (i < to && (b = bytes[i]) != '"' && b != '\\' && b != '\n') {
-          i++;
-        }
+        i = indexOfStringEnd(bytes, i, to);
       } else if (state == IN_USAGE && !usageInString) {
-        byte b; // inside the usage object, between its strings, only braces, quotes and newlines matter
-        while (i < to && (b = bytes[i]) != '"' && b != '{' && b != '}' && b != '\n') {
-          i++;
-        }
+        // inside the usage object, between its strings, only braces, quotes and newlines matter
+        i = indexOfUsageStructure(bytes, i, to);
       }
       if (i == to) {
         break;
@@ -256,6 +259,64 @@ public final class UsageScanner {
     } else if (state == IN_MODEL) {
       copyModelPart(bytes, to);
     }
+  }
+
+  // The searches below read eight bytes at a time: with w the word XOR a byte repeated eight times,
+  // (w - ONES) & ~w & HIGHS sets the high bit of each zero byte of w, so of each byte equal to the one
+  // sought. A borrow can also mark a byte above a true match, never one below it, so the lowest mark
+  // is the first match (the first byte is the lowest: little-endian). The tail is read byte by byte.
+
+  /** The index of the first {@code "} in {@code bytes[i..to)}, or {@code to}. */
+  static int indexOfQuote(byte[] bytes, int i, int to) {
+    for (; i + Long.BYTES <= to; i += Long.BYTES) {
+      long marks = matches((long) WORDS.get(bytes, i), QUOTES);
+      if (marks != 0) {
+        return i + (Long.numberOfTrailingZeros(marks) >>> 3);
+      }
+    }
+    while (i < to && bytes[i] != '"') {
+      i++;
+    }
+    return i;
+  }
+
+  /** The index of the first quote, backslash or newline in {@code bytes[i..to)}, or {@code to}. */
+  static int indexOfStringEnd(byte[] bytes, int i, int to) {
+    for (; i + Long.BYTES <= to; i += Long.BYTES) {
+      long word = (long) WORDS.get(bytes, i);
+      long marks = matches(word, QUOTES) | matches(word, BACKSLASHES) | matches(word, NEWLINES);
+      if (marks != 0) {
+        return i + (Long.numberOfTrailingZeros(marks) >>> 3);
+      }
+    }
+    byte b;
+    while (i < to && (b = bytes[i]) != '"' && b != '\\' && b != '\n') {
+      i++;
+    }
+    return i;
+  }
+
+  /** The index of the first quote, brace or newline in {@code bytes[i..to)}, or {@code to}. */
+  static int indexOfUsageStructure(byte[] bytes, int i, int to) {
+    for (; i + Long.BYTES <= to; i += Long.BYTES) {
+      long word = (long) WORDS.get(bytes, i);
+      long marks = matches(word, QUOTES) | matches(word, OPEN_BRACES) | matches(word, CLOSE_BRACES)
+          | matches(word, NEWLINES);
+      if (marks != 0) {
+        return i + (Long.numberOfTrailingZeros(marks) >>> 3);
+      }
+    }
+    byte b;
+    while (i < to && (b = bytes[i]) != '"' && b != '{' && b != '}' && b != '\n') {
+      i++;
+    }
+    return i;
+  }
+
+  /** The high bit of each byte of {@code word} equal to the byte {@code repeated} holds, maybe more above the first. */
+  private static long matches(long word, long repeated) {
+    long w = word ^ repeated;
+    return (w - ONES) & ~w & HIGHS;
   }
 
   /** The per-byte step of {@link #scan(ByteBuf)}: reads {@code bytes[i]}; always continues. */
