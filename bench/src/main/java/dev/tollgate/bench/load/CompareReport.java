@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -24,6 +25,9 @@ public final class CompareReport {
       DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
 
   private final LoadConfig workload;
+  /** The target every other is set against, round by round: nginx, the floor any proxy can hope for. */
+  static final String REFERENCE = "nginx";
+
   private final int rounds;
   private final List<TargetStats> stats;
 
@@ -110,6 +114,61 @@ public final class CompareReport {
       }
       md.append('\n');
     }
+    ratiosToReference(md);
+  }
+
+  /**
+   * Each target's CPU per request over {@link #REFERENCE}'s, round by round, and the median of those
+   * ratios: the targets of a round ran side by side, so a slow phase of a shared machine, which moves
+   * every target's figure, largely cancels out of a round's ratio.
+   */
+  private void ratiosToReference(StringBuilder md) {
+    Optional<List<Double>> reference = stats.stream().filter(s -> s.target().name().equals(REFERENCE))
+        .map(TargetStats::cpuMicrosPerRequestByRound).filter(r -> !r.isEmpty()).findFirst();
+    if (reference.isEmpty()) {
+      return;
+    }
+    md.append("\nOver ").append(REFERENCE).append("'s, round by round, and the median of the rounds:\n\n| target |");
+    for (int round = 1; round <= rounds; round++) {
+      md.append(" round ").append(round).append(" |");
+    }
+    md.append(" median |\n|---|").append("---:|".repeat(rounds + 1)).append('\n');
+    for (TargetStats s : stats) {
+      List<Double> byRound = s.cpuMicrosPerRequestByRound();
+      if (byRound.isEmpty() || s.target().name().equals(REFERENCE)) {
+        continue;
+      }
+      List<Double> ratios = ratios(byRound, reference.get());
+      md.append("| ").append(s.target().name()).append(" |");
+      for (double ratio : ratios) {
+        md.append(' ').append(ratioOrDash(ratio)).append(" |");
+      }
+      md.append(' ').append(ratioOrDash(median(ratios))).append(" |\n");
+    }
+  }
+
+  /** {@code values[i] / reference[i]} per round; NaN where either is unknown. */
+  static List<Double> ratios(List<Double> values, List<Double> reference) {
+    List<Double> out = new ArrayList<>(values.size());
+    for (int i = 0; i < values.size(); i++) {
+      double base = i < reference.size() ? reference.get(i) : Double.NaN;
+      out.add(base > 0 ? values.get(i) / base : Double.NaN);
+    }
+    return out;
+  }
+
+  /** The median of the known values (the mean of the middle two for an even count); NaN if none is known. */
+  static double median(List<Double> values) {
+    double[] known = values.stream().mapToDouble(Double::doubleValue).filter(v -> !Double.isNaN(v)).sorted().toArray();
+    if (known.length == 0) {
+      return Double.NaN;
+    }
+    int mid = known.length / 2;
+    return known.length % 2 == 1 ? known[mid] : (known[mid - 1] + known[mid]) / 2;
+  }
+
+  private static String ratioOrDash(double ratio) {
+    return Double.isNaN(ratio) ? "–" : String.format(Locale.ROOT, "%.2f×", ratio);
   }
 
   /**
