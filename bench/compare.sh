@@ -12,7 +12,7 @@
 # BASELINE_JAVA_OPTS [= TOLLGATE_JAVA_OPTS; JVM options for the baseline gateway alone: the current jar as
 # BASELINE_JAR and different options compare JVM flags], UPSTREAM_HTTP2 [false; true = Tollgate reaches the
 # mock over h2c, one HTTP/2 connection per event loop], BASELINE_UPSTREAM_HTTP2 [= UPSTREAM_HTTP2; the same
-# for the baseline gateway alone].
+# for the baseline gateway alone], WORKLOADS [json sse; either alone runs just that one].
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -24,6 +24,7 @@ WARMUP="${WARMUP:-1s}"
 CONNECTIONS="${CONNECTIONS:-16}"
 RATE="${RATE:-}"
 CHUNKS="${CHUNKS:-16}"
+WORKLOADS="${WORKLOADS:-json sse}"
 OUT="${OUT:-$here/results}"
 NGINX_WORKERS="${NGINX_WORKERS:-1}"
 GATEWAY_IO_THREADS="${GATEWAY_IO_THREADS:-$NGINX_WORKERS}"
@@ -128,9 +129,13 @@ add_gateway || log "comparing direct vs nginx only"
 load=(--duration "$DURATION" --warmup "$WARMUP" --rounds "$ROUNDS" --connections "$CONNECTIONS" --out "$OUT")
 [[ -n "$RATE" ]] && load+=(--rate "$RATE")
 mkdir -p "$OUT"
-log "JSON: POST /v1/chat/completions"
-json_report="$("$bench" compare "${targets[@]}" "${headers[@]}" "${load[@]}" --path /v1/chat/completions)"
-log "SSE: POST /v1/chat/completions, $CHUNKS chunks per stream"
-sse_report="$("$bench" compare "${targets[@]}" "${headers[@]}" "${load[@]}" --path /v1/chat/completions --stream)"
-echo "JSON report: $json_report"
-echo "SSE report:  $sse_report"
+if [[ " $WORKLOADS " == *" json "* ]]; then
+  log "JSON: POST /v1/chat/completions"
+  json_report="$("$bench" compare "${targets[@]}" "${headers[@]}" "${load[@]}" --path /v1/chat/completions)"
+  echo "JSON report: $json_report"
+fi
+if [[ " $WORKLOADS " == *" sse "* ]]; then
+  log "SSE: POST /v1/chat/completions, $CHUNKS chunks per stream"
+  sse_report="$("$bench" compare "${targets[@]}" "${headers[@]}" "${load[@]}" --path /v1/chat/completions --stream)"
+  echo "SSE report:  $sse_report"
+fi
