@@ -31,7 +31,8 @@ public final class GatewayHttpCodec
     HttpDecoderConfig config = new HttpDecoderConfig()
         .setMaxInitialLineLength(maxInitialLineBytes)
         .setMaxHeaderSize(maxHeaderBytes)
-        .setMaxChunkSize(64 * 1024);
+        .setMaxChunkSize(64 * 1024)
+        .setTrailersFactory(LazyTrailers.FACTORY);
     init(new SmugglingAwareDecoder(config), new CoalescingResponseEncoder());
   }
 
