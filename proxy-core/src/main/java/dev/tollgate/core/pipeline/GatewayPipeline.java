@@ -12,7 +12,6 @@ import dev.tollgate.core.config.ProviderConfig;
 import dev.tollgate.core.config.ServerConfig;
 import dev.tollgate.core.error.ErrorHandler;
 import dev.tollgate.core.guard.GatewayHttpCodec;
-import dev.tollgate.core.guard.LazyTrailers;
 import dev.tollgate.core.guard.RequestBodyAggregator;
 import dev.tollgate.core.guard.RequestGuardHandler;
 import dev.tollgate.core.metrics.MetricsHandler;
@@ -22,6 +21,7 @@ import dev.tollgate.core.upstream.UpstreamChannelInitializer;
 import dev.tollgate.core.upstream.UpstreamConnector;
 import dev.tollgate.core.upstream.UpstreamForwardHandler;
 import dev.tollgate.core.upstream.UpstreamHttp2Stages;
+import dev.tollgate.core.upstream.UpstreamHttpCodec;
 import dev.tollgate.core.upstream.UpstreamReadCoalescer;
 import dev.tollgate.core.upstream.UpstreamRelayHandler;
 import dev.tollgate.core.usage.UsageTapHandler;
@@ -46,7 +46,6 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
@@ -145,10 +144,7 @@ public final class GatewayPipeline extends ChannelInitializer<SocketChannel>
     if (endpoint.tls()) {
       p.addLast(PipelineStage.UPSTREAM_TLS.handlerName(), upstreamTlsHandler(services.upstreamTls(), ch, endpoint));
     }
-    p.addLast(PipelineStage.UPSTREAM_CODEC.handlerName(), new HttpClientCodec(new HttpDecoderConfig()
-        .setMaxInitialLineLength(8192).setMaxHeaderSize(65536).setMaxChunkSize(65536)
-        .setTrailersFactory(LazyTrailers.FACTORY), HttpClientCodec.DEFAULT_PARSE_HTTP_AFTER_CONNECT_REQUEST,
-        HttpClientCodec.DEFAULT_FAIL_ON_MISSING_RESPONSE));
+    p.addLast(PipelineStage.UPSTREAM_CODEC.handlerName(), new UpstreamHttpCodec(8192, 65536, 65536));
     addUpstreamRelayStages(p, endpoint);
   }
 

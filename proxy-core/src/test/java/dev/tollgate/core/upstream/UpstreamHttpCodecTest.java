@@ -1,0 +1,199 @@
+package dev.tollgate.core.upstream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The upstream codec against Netty's client codec: the same responses, heads, bodies and trailers, read
+ * whole and split at every byte; then the framing it refuses.
+ */
+class UpstreamHttpCodecTest {
+
+  private static final String SSE_HEAD = "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n"
+      + "transfer-encoding: chunked\r\nx-request-id: req_1\r\n\r\n";
+  private static final String EVENTS = chunk("data: {\"delta\":\"Hel\"}\n\n") + chunk("data: {\"delta\":\"lo!\"}\n\n")
+      + chunk("data: [DONE]\n\n") + "0\r\n\r\n";
+
+  private static final Supplier<ChannelHandler> OURS = () -> new UpstreamHttpCodec(8192, 65536, 65536);
+  private static final Supplier<ChannelHandler> NETTYS = () -> new HttpClientCodec(8192, 65536, 65536);
+
+  @Test
+  void aChunkedAnswerReadWholeComesAsItsHeadAndOneLastPieceWithAllItsData() {
+    List<Object> messages = decode(OURS, List.of(HttpMethod.POST), SSE_HEAD + EVENTS);
+
+    assertThat(messages).hasSize(2);
+    assertThat(((HttpResponse) messages.get(0)).headers().get("x-request-id")).isEqualTo("req_1");
+    LastHttpContent last = (LastHttpContent) messages.get(1);
+    assertThat(last.content().toString(StandardCharsets.US_ASCII))
+        .isEqualTo("data: {\"delta\":\"Hel\"}\n\ndata: {\"delta\":\"lo!\"}\n\ndata: [DONE]\n\n");
+    release(messages);
+  }
+
+  @Test
+  void decodesWhatNettysClientCodecDecodesWhereverTheReadsSplitTheBytes() {
+    List<String> exchanges = List.of(
+        SSE_HEAD + EVENTS,
+        // extensions, white space before them, upper-case hex, trailers
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5 ;a=b\r\nhello\r\nA;x\r\n, world!!!\r\n"
+            + "0\r\nx-checksum: abc\r\nX-Other:  two words \r\n\r\n",
+        // keep-alive: chunked, fixed length, an empty chunked body, chunked again
+        SSE_HEAD + EVENTS + "HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nabcde"
+            + "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n0\r\n\r\n" + SSE_HEAD + EVENTS,
+        // no body for 204, nor for the answer to HEAD whatever its headers say
+        "HTTP/1.1 204 No Content\r\n\r\nHTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n" + SSE_HEAD + EVENTS);
+    List<List<HttpMethod>> methods = List.of(List.of(HttpMethod.POST), List.of(HttpMethod.POST),
+        List.of(HttpMethod.POST, HttpMethod.POST, HttpMethod.POST, HttpMethod.POST),
+        List.of(HttpMethod.POST, HttpMethod.HEAD, HttpMethod.POST));
+    for (int e = 0; e < exchanges.size(); e++) {
+      String bytes = exchanges.get(e);
+      String expected = summary(decode(NETTYS, methods.get(e), bytes));
+      for (int split = 0; split <= bytes.length(); split++) {
+        assertThat(summary(decode(OURS, methods.get(e), bytes.substring(0, split), bytes.substring(split))))
+            .as("exchange %d split at %d", e, split).isEqualTo(expected);
+      }
+      // and a byte per read
+      assertThat(summary(decode(OURS, methods.get(e), bytes.chars().mapToObj(c -> String.valueOf((char) c)).toArray(String[]::new))))
+          .as("exchange %d a byte per read", e).isEqualTo(expected);
+    }
+  }
+
+  @Test
+  void refusesFramingThatCouldLeaveTheConnectionOutOfStep() {
+    List<String> bad = List.of(
+        "zz\r\nhello\r\n0\r\n\r\n", // not hex
+        "5\nhello\r\n0\r\n\r\n", // a bare LF
+        "5\r\nhelloXX0\r\n\r\n", // no CRLF after the data
+        "5 x\r\nhello\r\n0\r\n\r\n", // neither CRLF nor an extension after the size
+        "123456789\r\n", // too many digits
+        ";x\r\nhello\r\n0\r\n\r\n", // no size
+        "5;a\u0001b\r\nhello\r\n0\r\n\r\n", // a control byte in an extension
+        "5\r\nhello\r\n0\r\ncontent-length: 5\r\n\r\n", // a framing header as a trailer
+        "5\r\nhello\r\n0\r\nno colon here\r\n\r\n");
+    for (String body : bad) {
+      List<Object> messages = decode(OURS, List.of(HttpMethod.POST, HttpMethod.POST),
+          "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n" + body
+              + "HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok");
+      Object last = messages.get(messages.size() - 1);
+      assertThat(last).as(body).isInstanceOf(LastHttpContent.class);
+      assertThat(((LastHttpContent) last).decoderResult().isFailure()).as(body).isTrue();
+      assertThat(messages.stream().filter(m -> m instanceof HttpResponse).count())
+          .as("what follows a failure is ignored: %s", body).isEqualTo(1);
+      release(messages);
+    }
+  }
+
+  @Test
+  void aSizeLineThatNeverEndsFailsOnceItIsTooLong() {
+    List<Object> messages = decode(OURS, List.of(HttpMethod.POST),
+        "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n", "1" + ";".repeat(UpstreamHttpCodec.MAX_SIZE_LINE_BYTES));
+
+    assertThat(((LastHttpContent) messages.get(messages.size() - 1)).decoderResult().isFailure()).isTrue();
+    release(messages);
+  }
+
+  @Test
+  void aConnectionClosedInTheMiddleOfABodyEndsItWithoutALastPieceAsNettysDoes() {
+    String cut = SSE_HEAD + chunk("data: {\"delta\":\"Hel\"}\n\n") + "17\r\ndata";
+
+    assertThat(summary(decodeAndClose(OURS, cut))).isEqualTo(summary(decodeAndClose(NETTYS, cut)));
+  }
+
+  @Test
+  void encodesTheRequestAsNettysEncoderDoes() {
+    EmbeddedChannel channel = new EmbeddedChannel(OURS.get());
+    channel.writeOutbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/v1/chat/completions",
+        Unpooled.copiedBuffer("{}", StandardCharsets.US_ASCII)));
+    StringBuilder wire = new StringBuilder();
+    for (ByteBuf out; (out = channel.readOutbound()) != null; out.release()) {
+      wire.append(out.toString(StandardCharsets.US_ASCII));
+    }
+    assertThat(wire.toString()).isEqualTo("POST /v1/chat/completions HTTP/1.1\r\n\r\n{}");
+    assertThat(channel.finish()).isFalse();
+  }
+
+  /** One chunk of a chunked body: its size in hex, CRLF, the data, CRLF. */
+  private static String chunk(String data) {
+    return Integer.toHexString(data.length()) + "\r\n" + data + "\r\n";
+  }
+
+  /** Sends a request per method (so the codec knows what each answer answers), then reads {@code reads}. */
+  private static List<Object> decode(Supplier<ChannelHandler> codec, List<HttpMethod> methods, String... reads) {
+    EmbeddedChannel channel = new EmbeddedChannel(codec.get());
+    for (HttpMethod method : methods) {
+      channel.writeOutbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, "/"));
+      for (Object out; (out = channel.readOutbound()) != null; ) {
+        ReferenceCountUtil.release(out);
+      }
+    }
+    for (String read : reads) {
+      if (!read.isEmpty()) {
+        channel.writeInbound(Unpooled.copiedBuffer(read, StandardCharsets.ISO_8859_1));
+      }
+    }
+    List<Object> messages = new ArrayList<>();
+    for (Object in; (in = channel.readInbound()) != null; ) {
+      messages.add(in);
+    }
+    channel.finishAndReleaseAll();
+    return messages;
+  }
+
+  private static List<Object> decodeAndClose(Supplier<ChannelHandler> codec, String bytes) {
+    EmbeddedChannel channel = new EmbeddedChannel(codec.get());
+    channel.writeOutbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/"));
+    for (Object out; (out = channel.readOutbound()) != null; ) {
+      ReferenceCountUtil.release(out);
+    }
+    channel.writeInbound(Unpooled.copiedBuffer(bytes, StandardCharsets.ISO_8859_1));
+    channel.close();
+    List<Object> messages = new ArrayList<>();
+    for (Object in; (in = channel.readInbound()) != null; ) {
+      messages.add(in);
+    }
+    return messages;
+  }
+
+  /**
+   * The responses as read: each head's status and headers, then its body (all pieces joined), its
+   * trailers and how it ended. Releases the messages.
+   */
+  private static String summary(List<Object> messages) {
+    StringBuilder out = new StringBuilder();
+    for (Object message : messages) {
+      if (message instanceof HttpResponse head) {
+        out.append("[").append(head.status().code()).append(' ').append(head.headers().entries()).append("] ");
+      }
+      if (message instanceof HttpContent piece) {
+        out.append(piece.content().toString(StandardCharsets.ISO_8859_1));
+      }
+      if (message instanceof LastHttpContent last) {
+        out.append(" <end ").append(last.trailingHeaders().entries()).append(last.decoderResult().isSuccess() ? "" : " failed")
+            .append(">\n");
+      }
+    }
+    release(messages);
+    return out.toString();
+  }
+
+  private static void release(List<Object> messages) {
+    messages.forEach(ReferenceCountUtil::release);
+    messages.clear();
+  }
+}
