@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -173,6 +174,15 @@ final class UpstreamExchange {
   void onUpstreamMessage(Object msg) {
     if (state == State.DONE) {
       ReferenceCountUtil.release(msg);
+      return;
+    }
+    if (msg instanceof HttpObject object && object.decoderResult().isFailure()) {
+      // a response the provider got wrong (its head, or its body's framing): never relayed as if whole,
+      // and its connection, whose decoder now ignores what follows, never goes back to the pool
+      String cause = String.valueOf(object.decoderResult().cause());
+      ReferenceCountUtil.release(msg);
+      metrics.recordUpstreamError(request.route().providerName(), "malformed");
+      abort(GatewayError.UPSTREAM_UNAVAILABLE, "malformed response: " + cause);
       return;
     }
     if (msg instanceof HttpResponse response) {
