@@ -75,6 +75,40 @@ class UpstreamHttpCodecTest {
   }
 
   @Test
+  void decodesRandomChunkedExchangesAsNettysCodecDoesWhateverTheReads() {
+    java.util.Random random = new java.util.Random(7_2026_11_23L);
+    for (int round = 0; round < 200; round++) {
+      StringBuilder bytes = new StringBuilder();
+      List<HttpMethod> methods = new ArrayList<>();
+      for (int response = 1 + random.nextInt(3); response > 0; response--) {
+        methods.add(HttpMethod.POST);
+        if (random.nextBoolean()) {
+          String body = "x".repeat(random.nextInt(40));
+          bytes.append("HTTP/1.1 200 OK\r\ncontent-length: ").append(body.length()).append("\r\n\r\n").append(body);
+          continue;
+        }
+        bytes.append(SSE_HEAD);
+        for (int chunks = random.nextInt(6); chunks > 0; chunks--) {
+          String data = "data: " + "abc\"\\\n".repeat(1 + random.nextInt(30)) + "\n\n";
+          String size = Integer.toHexString(data.length());
+          bytes.append(random.nextBoolean() ? size.toUpperCase(java.util.Locale.ROOT) : size)
+              .append(random.nextInt(4) == 0 ? " ;ext=\"v\"" : "").append("\r\n").append(data).append("\r\n");
+        }
+        bytes.append("0\r\n").append(random.nextInt(4) == 0 ? "x-trailer: t" + round + "\r\n" : "").append("\r\n");
+      }
+      String exchange = bytes.toString();
+      List<String> reads = new ArrayList<>();
+      for (int at = 0; at < exchange.length(); ) {
+        int next = Math.min(exchange.length(), at + 1 + random.nextInt(random.nextBoolean() ? 8 : 300));
+        reads.add(exchange.substring(at, next));
+        at = next;
+      }
+      assertThat(summary(decode(OURS, methods, reads.toArray(String[]::new))))
+          .as("round %d", round).isEqualTo(summary(decode(NETTYS, methods, exchange)));
+    }
+  }
+
+  @Test
   void refusesFramingThatCouldLeaveTheConnectionOutOfStep() {
     List<String> bad = List.of(
         "zz\r\nhello\r\n0\r\n\r\n", // not hex
