@@ -23,10 +23,8 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.ScheduledFuture;
 import dev.tollgate.core.usage.UsageSink;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * connection is closed so the client sees the stream end abnormally. A client that goes away closes
  * the upstream connection. Event-loop confined: client and upstream share one loop.
  */
-final class UpstreamExchange {
+final class UpstreamExchange extends ResponseDeadlines.Waiter {
 
   private static final Logger log = LoggerFactory.getLogger(UpstreamExchange.class);
 
@@ -65,7 +63,8 @@ final class UpstreamExchange {
   private FullHttpRequest pending;
   private Channel upstream;
   private RelayBackpressure backpressure;
-  private ScheduledFuture<?> responseTimer;
+  /** Where this exchange waits for its response head: one list and timer per loop and timeout. */
+  private final ResponseDeadlines responseDeadlines;
   private boolean retried;
   /** Whether the current connection came from the pool: only then may a failed send be retried. */
   private boolean reusedConnection;
@@ -82,6 +81,7 @@ final class UpstreamExchange {
     this.metrics = metrics;
     this.connectTimeoutMillis = connectTimeoutMillis;
     this.responseTimeoutMillis = responseTimeoutMillis;
+    this.responseDeadlines = ResponseDeadlines.of(clientCtx.executor(), responseTimeoutMillis);
     this.onDone = onDone;
   }
 
@@ -135,7 +135,7 @@ final class UpstreamExchange {
       }
     });
     state = State.AWAITING_RESPONSE;
-    responseTimer = ch.eventLoop().schedule(this::onResponseTimeout, responseTimeoutMillis, TimeUnit.MILLISECONDS);
+    responseDeadlines.arm(this);
   }
 
   private void bind(Channel ch) {
@@ -337,6 +337,11 @@ final class UpstreamExchange {
     abort(GatewayError.UPSTREAM_UNAVAILABLE, cause.toString());
   }
 
+  @Override
+  void deadlinePassed() {
+    onResponseTimeout();
+  }
+
   private void onResponseTimeout() {
     if (state != State.AWAITING_RESPONSE) {
       return;
@@ -391,11 +396,7 @@ final class UpstreamExchange {
   }
 
   private void cancelTimer() {
-    ScheduledFuture<?> timer = responseTimer;
-    responseTimer = null;
-    if (timer != null) {
-      timer.cancel(false);
-    }
+    ResponseDeadlines.disarm(this);
   }
 
   /** The response head for the client: the provider's status and end-to-end headers, our framing. */

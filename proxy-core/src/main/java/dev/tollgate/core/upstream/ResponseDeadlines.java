@@ -1,0 +1,120 @@
+package dev.tollgate.core.upstream;
+
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.FastThreadLocal;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The exchanges of one event loop waiting for a response head under one timeout, oldest first. All of
+ * them wait equally long, so the order they were armed in is the order their deadlines fall in: an
+ * exchange joins at the end and leaves from wherever it is (a linked list through the exchanges
+ * themselves), and one timer, set for the oldest deadline, serves the whole list. Arming and disarming
+ * allocate nothing and touch no timer queue; a per-request timer cost a task object and two heap
+ * operations of the loop's scheduler. Event-loop confined.
+ */
+final class ResponseDeadlines {
+
+  /** Something that waits in a list: its links and deadline live in it. */
+  abstract static class Waiter {
+    private Waiter previous;
+    private Waiter next;
+    private ResponseDeadlines list;
+    private long deadlineNanos;
+
+    /** Called on the loop once the deadline has passed while still armed (the waiter is disarmed first). */
+    abstract void deadlinePassed();
+  }
+
+  /** Per event-loop thread: one list per distinct timeout (there are a few: one per provider at most). */
+  private static final FastThreadLocal<ResponseDeadlines[]> LISTS = new FastThreadLocal<>() {
+    @Override
+    protected ResponseDeadlines[] initialValue() {
+      return new ResponseDeadlines[0];
+    }
+  };
+
+  private final EventExecutor loop;
+  private final long timeoutNanos;
+  private Waiter oldest;
+  private Waiter newest;
+  private boolean timerSet;
+
+  private ResponseDeadlines(EventExecutor loop, long timeoutNanos) {
+    this.loop = loop;
+    this.timeoutNanos = timeoutNanos;
+  }
+
+  /** The list of {@code loop} (the calling thread's) for {@code timeoutMillis}. */
+  static ResponseDeadlines of(EventExecutor loop, long timeoutMillis) {
+    long nanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+    ResponseDeadlines[] lists = LISTS.get();
+    for (ResponseDeadlines list : lists) {
+      if (list.timeoutNanos == nanos && list.loop == loop) {
+        return list;
+      }
+    }
+    ResponseDeadlines made = new ResponseDeadlines(loop, nanos);
+    ResponseDeadlines[] grown = Arrays.copyOf(lists, lists.length + 1);
+    grown[lists.length] = made;
+    LISTS.set(grown);
+    return made;
+  }
+
+  /** Starts {@code waiter}'s wait (disarming it first if it waits already). */
+  void arm(Waiter waiter) {
+    disarm(waiter);
+    waiter.deadlineNanos = System.nanoTime() + timeoutNanos;
+    waiter.list = this;
+    waiter.previous = newest;
+    if (newest != null) {
+      newest.next = waiter;
+    } else {
+      oldest = waiter;
+    }
+    newest = waiter;
+    if (!timerSet) {
+      setTimer(waiter.deadlineNanos);
+    }
+  }
+
+  /** Ends {@code waiter}'s wait, if it waits in any list. */
+  static void disarm(Waiter waiter) {
+    ResponseDeadlines list = waiter.list;
+    if (list == null) {
+      return;
+    }
+    if (waiter.previous != null) {
+      waiter.previous.next = waiter.next;
+    } else {
+      list.oldest = waiter.next;
+    }
+    if (waiter.next != null) {
+      waiter.next.previous = waiter.previous;
+    } else {
+      list.newest = waiter.previous;
+    }
+    waiter.previous = null;
+    waiter.next = null;
+    waiter.list = null;
+  }
+
+  private void setTimer(long deadlineNanos) {
+    timerSet = true;
+    loop.schedule(this::expire, Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+  }
+
+  /** Tells every waiter whose deadline has passed, oldest first; sets the timer for the next deadline. */
+  private void expire() {
+    timerSet = false;
+    long now = System.nanoTime();
+    Waiter due;
+    while ((due = oldest) != null && due.deadlineNanos - now <= 0) {
+      disarm(due);
+      due.deadlinePassed();
+    }
+    if (oldest != null && !timerSet) {
+      setTimer(oldest.deadlineNanos);
+    }
+  }
+}
