@@ -7,9 +7,11 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
@@ -77,7 +79,8 @@ public final class UpstreamHttpCodec extends CombinedChannelDuplexHandler<Upstre
     private int state = NONE;
     private int dataLeft;
     private int trailerBytes;
-    private LastHttpContent trailers;
+    /** The body's trailers, made at the first one (most bodies have none). */
+    private HttpHeaders trailers;
     /** Whether the data being gathered from one read is a copy (else a slice of the read). */
     private boolean dataCopied;
 
@@ -155,15 +158,12 @@ public final class UpstreamHttpCodec extends CombinedChannelDuplexHandler<Upstre
             break;
           }
         }
-        if (state == NONE) { // the body ended: its last piece carries the data still held
-          LastHttpContent last = trailers != null ? trailers : LastHttpContent.EMPTY_LAST_CONTENT;
+        if (state == NONE) { // the body ended: its last piece carries the data still held, and the trailers
+          out.add(data == null && trailers == null ? LastHttpContent.EMPTY_LAST_CONTENT
+              : new DefaultLastHttpContent(data != null ? data : Unpooled.EMPTY_BUFFER,
+                  trailers != null ? trailers : EmptyHttpHeaders.INSTANCE));
+          data = null;
           trailers = null;
-          if (data != null) {
-            last = new DefaultLastHttpContent(data, last.trailingHeaders().isEmpty()
-                ? EmptyHttpHeaders.INSTANCE : last.trailingHeaders());
-            data = null;
-          }
-          out.add(last);
           reset(); // Netty's decoder reads the next response's head
         } else if (data != null) {
           out.add(new DefaultHttpContent(data));
@@ -266,17 +266,30 @@ public final class UpstreamHttpCodec extends CombinedChannelDuplexHandler<Upstre
       if (colon <= from) {
         throw new FramingException("a trailer line without a name");
       }
+      int valueFrom = colon + 1;
+      int valueTo = end;
+      while (valueFrom < valueTo && isOws(in.getByte(valueFrom))) {
+        valueFrom++;
+      }
+      while (valueTo > valueFrom && isOws(in.getByte(valueTo - 1))) {
+        valueTo--;
+      }
       String name = in.toString(from, colon - from, StandardCharsets.US_ASCII);
-      String value = in.toString(colon + 1, end - colon - 1, StandardCharsets.ISO_8859_1).strip();
+      String value = in.toString(valueFrom, valueTo - valueFrom, StandardCharsets.ISO_8859_1);
       if (trailers == null) {
-        trailers = new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER, LazyTrailers.FACTORY);
+        trailers = DefaultHttpHeadersFactory.trailersFactory().newHeaders();
       }
       try {
-        trailers.trailingHeaders().add(name, value); // validated: names, values, and no framing headers
+        trailers.add(name, value); // validated: names, values, and no framing headers
       } catch (IllegalArgumentException e) {
         throw new FramingException("an invalid trailer: " + e.getMessage());
       }
       return true;
+    }
+
+    /** Optional white space around a field value: space and horizontal tab only (RFC 9110 5.6.3). */
+    private static boolean isOws(byte b) {
+      return b == ' ' || b == '\t';
     }
 
     /** Fails the response: a last piece whose result is the failure; the connection's further input is ignored. */
@@ -287,7 +300,7 @@ public final class UpstreamHttpCodec extends CombinedChannelDuplexHandler<Upstre
       trailers = null;
       state = FAILED;
       in.skipBytes(in.readableBytes());
-      LastHttpContent failed = new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER);
+      LastHttpContent failed = new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER, EmptyHttpHeaders.INSTANCE);
       failed.setDecoderResult(DecoderResult.failure(new FramingException(why)));
       out.add(failed);
     }

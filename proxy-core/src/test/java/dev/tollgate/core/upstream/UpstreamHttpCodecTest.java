@@ -119,7 +119,8 @@ class UpstreamHttpCodecTest {
         ";x\r\nhello\r\n0\r\n\r\n", // no size
         "5;a\u0001b\r\nhello\r\n0\r\n\r\n", // a control byte in an extension
         "5\r\nhello\r\n0\r\ncontent-length: 5\r\n\r\n", // a framing header as a trailer
-        "5\r\nhello\r\n0\r\nno colon here\r\n\r\n");
+        "5\r\nhello\r\n0\r\nno colon here\r\n\r\n",
+        "5\r\nhello\r\n0\r\nx-a: \u001cv\r\n\r\n"); // a control byte, not white space, before a value
     for (String body : bad) {
       List<Object> messages = decode(OURS, List.of(HttpMethod.POST, HttpMethod.POST),
           "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n" + body
