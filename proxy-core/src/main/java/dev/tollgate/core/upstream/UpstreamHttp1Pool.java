@@ -10,7 +10,6 @@ import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.util.ArrayDeque;
-import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -128,8 +127,10 @@ final class UpstreamHttp1Pool {
           sweep.cancel(false);
           sweep = null;
         }
-        List.copyOf(idle).forEach(pooled -> pooled.channel.close());
-        idle.clear();
+        Pooled pooled;
+        while ((pooled = idle.poll()) != null) {
+          pooled.channel.close();
+        }
       });
     } catch (RejectedExecutionException e) {
       // the loop is gone and its channels with it
