@@ -7,6 +7,7 @@ import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponse;
@@ -22,7 +23,8 @@ import java.nio.charset.StandardCharsets;
  * also present, it marks such a request as failed so {@link RequestGuardHandler} refuses it (the
  * classic request-smuggling shape). A small chunk of a chunked response goes out as one buffer (size
  * line, data and CRLF together) rather than three writes tied by a promise combiner: one streamed SSE
- * event costs one write. One per channel.
+ * event costs one write. Headers are read into, and written from, {@link FlatHttpHeaders}. One per
+ * channel.
  */
 public final class GatewayHttpCodec
     extends CombinedChannelDuplexHandler<HttpRequestDecoder, HttpResponseEncoder> {
@@ -32,6 +34,7 @@ public final class GatewayHttpCodec
         .setMaxInitialLineLength(maxInitialLineBytes)
         .setMaxHeaderSize(maxHeaderBytes)
         .setMaxChunkSize(64 * 1024)
+        .setHeadersFactory(FlatHttpHeaders.FACTORY)
         .setTrailersFactory(LazyTrailers.FACTORY);
     init(new SmugglingAwareDecoder(config), new CoalescingResponseEncoder());
   }
@@ -110,6 +113,13 @@ public final class GatewayHttpCodec
         chunked = false;
       }
       super.write(ctx, msg, promise);
+    }
+
+    @Override
+    protected void encodeHeaders(HttpHeaders headers, ByteBuf buf) {
+      if (!FlatHttpHeaders.encodeIfFlat(headers, buf)) {
+        super.encodeHeaders(headers, buf);
+      }
     }
 
     /** Writes {@code <size in hex> CRLF <data> CRLF} as one buffer; releases {@code content}. */

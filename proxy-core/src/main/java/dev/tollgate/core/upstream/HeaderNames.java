@@ -1,5 +1,6 @@
 package dev.tollgate.core.upstream;
 
+import dev.tollgate.core.guard.FlatHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
@@ -48,6 +49,12 @@ final class HeaderNames {
    * them; only those present are then removed by name.
    */
   void removeFrom(HttpHeaders headers, java.util.function.Predicate<CharSequence> extra) {
+    if (headers instanceof FlatHttpHeaders flat) {
+      String connection = flat.get(HttpHeaderNames.CONNECTION);
+      flat.removeIf(name -> contains(name) || extra.test(name)
+          || connection != null && listedIn(connection, name));
+      return;
+    }
     List<CharSequence> present = null;
     CharSequence connection = null;
     Iterator<Map.Entry<CharSequence, CharSequence>> all = headers.iteratorCharSequence();

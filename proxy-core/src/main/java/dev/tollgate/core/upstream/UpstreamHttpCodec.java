@@ -1,5 +1,6 @@
 package dev.tollgate.core.upstream;
 
+import dev.tollgate.core.guard.FlatHttpHeaders;
 import dev.tollgate.core.guard.LazyTrailers;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -35,7 +36,8 @@ import java.util.List;
  * fixed-length and close-delimited bodies stay Netty's to decode. Chunk framing is parsed strictly
  * (CRLF line ends, hex sizes, CRLF after the data): a provider connection is reused, so a response must
  * end exactly where its framing says, and anything else fails the response and ignores the connection's
- * further input. As with Netty's client codec, the answer to a HEAD request has no body.
+ * further input. As with Netty's client codec, the answer to a HEAD request has no body. Headers are
+ * read into, and written from, {@link FlatHttpHeaders}.
  */
 public final class UpstreamHttpCodec extends CombinedChannelDuplexHandler<UpstreamHttpCodec.ResponseDecoder,
     UpstreamHttpCodec.RequestEncoder> {
@@ -51,7 +53,8 @@ public final class UpstreamHttpCodec extends CombinedChannelDuplexHandler<Upstre
 
   public UpstreamHttpCodec(int maxInitialLineBytes, int maxHeaderBytes, int maxChunkBytes) {
     HttpDecoderConfig config = new HttpDecoderConfig().setMaxInitialLineLength(maxInitialLineBytes)
-        .setMaxHeaderSize(maxHeaderBytes).setMaxChunkSize(maxChunkBytes).setTrailersFactory(LazyTrailers.FACTORY);
+        .setMaxHeaderSize(maxHeaderBytes).setMaxChunkSize(maxChunkBytes).setHeadersFactory(FlatHttpHeaders.FACTORY)
+        .setTrailersFactory(LazyTrailers.FACTORY);
     init(new ResponseDecoder(config), new RequestEncoder());
   }
 
@@ -63,6 +66,13 @@ public final class UpstreamHttpCodec extends CombinedChannelDuplexHandler<Upstre
         methods.add(request.method());
       }
       super.encode(ctx, msg, out);
+    }
+
+    @Override
+    protected void encodeHeaders(HttpHeaders headers, ByteBuf buf) {
+      if (!FlatHttpHeaders.encodeIfFlat(headers, buf)) {
+        super.encodeHeaders(headers, buf);
+      }
     }
   }
 

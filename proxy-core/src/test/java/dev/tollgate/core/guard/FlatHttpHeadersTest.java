@@ -1,0 +1,195 @@
+package dev.tollgate.core.guard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+/** {@link FlatHttpHeaders} must answer as Netty's default (validating) headers answer. */
+class FlatHttpHeadersTest {
+
+  private static final String[] NAMES = {
+      "Content-Length", "content-length", "Transfer-Encoding", "Connection", "connection", "X-Api-Key",
+      "x-stainless-os", "X-Stainless-OS", "Accept", "Host", "a", "B",
+  };
+  private static final String[] VALUES = {
+      "", "12", "chunked", "gzip, chunked", " Chunked ,x", "close", "keep-alive, Close", "abc",
+      "text/event-stream", ",", "a,,b", "\tclose\t",
+  };
+
+  @Test
+  void randomOperationsAnswerAsNettysHeadersDo() {
+    Random random = new Random(42);
+    for (int round = 0; round < 300; round++) {
+      HttpHeaders netty = DefaultHttpHeadersFactory.headersFactory().newHeaders();
+      HttpHeaders flat = new FlatHttpHeaders();
+      for (int step = 0; step < 40; step++) {
+        CharSequence name = name(random);
+        String value = VALUES[random.nextInt(VALUES.length)];
+        int op = random.nextInt(8);
+        int n = step;
+        HttpHeaders before = flat.copy();
+        boolean nettyRefused = refused(() -> apply(netty, op, name, value, n));
+        boolean flatRefused = refused(() -> apply(flat, op, name, value, n));
+        assertThat(flatRefused).as("refuses %s: %s", name, value).isEqualTo(nettyRefused);
+        if (flatRefused) {
+          // a refused change changes nothing here; Netty may have applied part of a list of values
+          assertThat(byName(flat)).isEqualTo(byName(before));
+          netty.set(flat);
+        }
+        assertSameAnswers(netty, flat);
+      }
+      HttpHeaders copy = flat.copy();
+      flat.clear();
+      assertThat(flat.isEmpty()).isTrue();
+      assertSameAnswers(netty, copy);
+    }
+  }
+
+  private static void apply(HttpHeaders headers, int op, CharSequence name, String value, int n) {
+    switch (op) {
+      case 0, 1, 2 -> headers.add(name, value);
+      case 3 -> headers.set(name, value);
+      case 4 -> headers.remove(name);
+      case 5 -> headers.setInt(name, n);
+      case 6 -> headers.add(name, List.of(value, "second"));
+      default -> headers.set(name, List.of("one", value));
+    }
+  }
+
+  private static boolean refused(Runnable change) {
+    try {
+      change.run();
+      return false;
+    } catch (IllegalArgumentException e) {
+      return true;
+    }
+  }
+
+  private static CharSequence name(Random random) {
+    String name = NAMES[random.nextInt(NAMES.length)];
+    return random.nextBoolean() ? new AsciiString(name) : name;
+  }
+
+  private static void assertSameAnswers(HttpHeaders netty, HttpHeaders flat) {
+    assertThat(flat.size()).isEqualTo(netty.size());
+    assertThat(flat.isEmpty()).isEqualTo(netty.isEmpty());
+    assertThat(byName(flat)).isEqualTo(byName(netty));
+    for (String name : NAMES) {
+      assertThat(flat.get(name)).as(name).isEqualTo(netty.get(name));
+      assertThat(flat.getAll(name)).as(name).isEqualTo(netty.getAll(name));
+      assertThat(flat.contains(name)).as(name).isEqualTo(netty.contains(name));
+      assertThat(flat.getInt(name)).as(name).isEqualTo(netty.getInt(name));
+      assertThat(flat.getInt(name, -1)).as(name).isEqualTo(netty.getInt(name, -1));
+      List<String> values = new ArrayList<>();
+      flat.valueStringIterator(name).forEachRemaining(values::add);
+      assertThat(values).isEqualTo(netty.getAll(name));
+      for (String value : new String[] {"chunked", "close", "12", "", "x", "CLOSE", "b"}) {
+        for (boolean ignoreCase : new boolean[] {true, false}) {
+          assertThat(flat.containsValue(name, value, ignoreCase)).as(name + " has " + value)
+              .isEqualTo(netty.containsValue(name, value, ignoreCase));
+          assertThat(flat.contains(name, value, ignoreCase)).as(name + " is " + value)
+              .isEqualTo(netty.contains(name, value, ignoreCase));
+        }
+      }
+    }
+    assertThat(lowerCase(flat.names())).isEqualTo(lowerCase(netty.names()));
+  }
+
+  /** Each name (lower case) with its values in order: the order of different names may differ. */
+  private static Map<String, List<String>> byName(HttpHeaders headers) {
+    Map<String, List<String>> byName = new TreeMap<>();
+    Iterator<Map.Entry<CharSequence, CharSequence>> all = headers.iteratorCharSequence();
+    while (all.hasNext()) {
+      Map.Entry<CharSequence, CharSequence> header = all.next();
+      byName.computeIfAbsent(header.getKey().toString().toLowerCase(), k -> new ArrayList<>())
+          .add(header.getValue().toString());
+    }
+    List<Map.Entry<String, String>> entries = headers.entries();
+    assertThat(entries).hasSize(headers.size());
+    return byName;
+  }
+
+  private static java.util.Set<String> lowerCase(java.util.Set<String> names) {
+    java.util.Set<String> lower = new java.util.TreeSet<>();
+    names.forEach(n -> lower.add(n.toLowerCase()));
+    return lower;
+  }
+
+  @Test
+  void refusesWhatNettysValidationRefuses() {
+    HttpHeaders netty = DefaultHttpHeadersFactory.headersFactory().newHeaders();
+    HttpHeaders flat = new FlatHttpHeaders();
+    for (String badName : new String[] {"", "a b", "a:b", "x\u0001", "na\u00efve", "(x)"}) {
+      assertThatThrownBy(() -> netty.add(badName, "v")).isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> flat.add(badName, "v")).as(badName).isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> flat.set(badName, "v")).as(badName).isInstanceOf(IllegalArgumentException.class);
+    }
+    for (String badValue : new String[] {"a\r\nb", "a\nb", "\u0000", "x\u007f"}) {
+      assertThatThrownBy(() -> netty.add("x", badValue)).isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> flat.add("x", badValue)).isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> flat.set("x", List.of("ok", badValue)))
+          .isInstanceOf(IllegalArgumentException.class);
+    }
+    assertThat(flat.isEmpty()).as("a refused change changes nothing").isTrue();
+    flat.add("x", "tab\tinside");
+    assertThat(flat.get("X")).isEqualTo("tab\tinside");
+  }
+
+  @Test
+  void setKeepsTheFirstPlaceAndRemoveIfKeepsTheOrder() {
+    FlatHttpHeaders flat = new FlatHttpHeaders();
+    flat.add("Host", "a").add("Accept", "1").add("accept", "2").add("X-Tollgate-Trace", "t").add("Via", "v");
+    flat.set(HttpHeaderNames.ACCEPT, "3");
+    assertThat(names(flat)).containsExactly("Host", "Accept", "X-Tollgate-Trace", "Via");
+    flat.removeIf(name -> AsciiString.regionMatches(name, true, 0, "x-tollgate-", 0, 11));
+    assertThat(names(flat)).containsExactly("Host", "Accept", "Via");
+    assertThat(flat.get("accept")).isEqualTo("3");
+  }
+
+  @Test
+  void growsPastItsFirstArray() {
+    HttpHeaders flat = new FlatHttpHeaders();
+    for (int i = 0; i < 100; i++) {
+      flat.addInt("x-n" + i, i);
+    }
+    assertThat(flat.size()).isEqualTo(100);
+    assertThat(flat.getInt("X-N99")).isEqualTo(99);
+    assertThat(flat.remove("x-n0").size()).isEqualTo(99);
+  }
+
+  @Test
+  void encodesAsNettysEncoderWrites() { // each character as its low byte, as Netty writes US-ASCII
+    FlatHttpHeaders flat = new FlatHttpHeaders();
+    flat.add(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON).add("X-Name", "caf\u00e9")
+        .addInt(HttpHeaderNames.CONTENT_LENGTH, 42);
+    ByteBuf out = Unpooled.buffer(4);
+    try {
+      flat.encode(out);
+      assertThat(out.toString(StandardCharsets.ISO_8859_1))
+          .isEqualTo("content-type: application/json\r\nX-Name: caf\u00e9\r\ncontent-length: 42\r\n");
+    } finally {
+      out.release();
+    }
+  }
+
+  private static List<String> names(HttpHeaders headers) {
+    List<String> names = new ArrayList<>();
+    headers.iteratorCharSequence().forEachRemaining(e -> names.add(e.getKey().toString()));
+    return names;
+  }
+}
