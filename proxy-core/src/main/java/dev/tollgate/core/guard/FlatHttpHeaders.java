@@ -1,14 +1,13 @@
 package dev.tollgate.core.guard;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.CharSequenceValueConverter;
 import io.netty.handler.codec.DateFormatter;
 import io.netty.handler.codec.http.HttpHeaderValidationUtil;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.util.AsciiString;
-import io.netty.util.CharsetUtil;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.util.AbstractMap.SimpleImmutableEntry;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -158,6 +157,10 @@ public final class FlatHttpHeaders extends HttpHeaders {
     int i = indexOf(name, 0);
     if (i < 0) {
       return Collections.emptyList();
+    }
+    int next = indexOf(name, i + 1);
+    if (next < 0) { // the usual answer (the decoders ask for every Content-Length)
+      return Collections.singletonList(slots[2 * i + 1].toString());
     }
     List<String> values = new ArrayList<>(2);
     for (; i >= 0; i = indexOf(name, i + 1)) {
@@ -349,27 +352,51 @@ public final class FlatHttpHeaders extends HttpHeaders {
 
   /**
    * Writes every header as {@code name: value CRLF}, as Netty's message encoders do (a byte per
-   * character: Latin-1 as is, anything wider as {@code ?}), without an entry object per header.
+   * character: Latin-1 as is, anything wider as {@code ?}). The block is laid out in a per-thread array
+   * and written with one copy: a buffer checks its state on every write, which per header and per
+   * character cost more than the copying.
    */
   public void encode(ByteBuf out) {
     CharSequence[] s = slots;
-    for (int i = 0; i < size; i++) {
-      CharSequence name = s[2 * i];
-      CharSequence value = s[2 * i + 1];
-      out.ensureWritable(name.length() + value.length() + 4);
-      writeAscii(out, name);
-      out.writeShort(':' << 8 | ' ');
-      writeAscii(out, value);
-      out.writeShort('\r' << 8 | '\n');
+    int length = 0;
+    for (int i = 0; i < 2 * size; i++) {
+      length += s[i].length();
     }
+    length += 4 * size;
+    byte[] block = ENCODE_BLOCK.get();
+    if (block.length < length) {
+      block = new byte[length]; // a head larger than any the decoders accept: made for this one
+    }
+    int at = 0;
+    for (int i = 0; i < size; i++) {
+      at = put(s[2 * i], block, at);
+      block[at++] = ':';
+      block[at++] = ' ';
+      at = put(s[2 * i + 1], block, at);
+      block[at++] = '\r';
+      block[at++] = '\n';
+    }
+    out.writeBytes(block, 0, at);
   }
 
-  private static void writeAscii(ByteBuf out, CharSequence text) {
-    if (text instanceof AsciiString ascii) {
-      ByteBufUtil.copy(ascii, 0, out, text.length());
-    } else {
-      out.writeCharSequence(text, CharsetUtil.US_ASCII);
+  private static final FastThreadLocal<byte[]> ENCODE_BLOCK = new FastThreadLocal<>() {
+    @Override
+    protected byte[] initialValue() {
+      return new byte[16 * 1024];
     }
+  };
+
+  private static int put(CharSequence text, byte[] block, int at) {
+    int length = text.length();
+    if (text instanceof AsciiString ascii) {
+      System.arraycopy(ascii.array(), ascii.arrayOffset(), block, at, length);
+      return at + length;
+    }
+    for (int i = 0; i < length; i++) {
+      char c = text.charAt(i);
+      block[at + i] = c > 0xFF ? (byte) '?' : (byte) c;
+    }
+    return at + length;
   }
 
   // ---- changes

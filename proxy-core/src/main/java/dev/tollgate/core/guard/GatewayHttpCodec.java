@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.nio.charset.StandardCharsets;
 
@@ -51,6 +52,11 @@ public final class GatewayHttpCodec
   private static final class SmugglingAwareDecoder extends HttpRequestDecoder {
     SmugglingAwareDecoder(HttpDecoderConfig config) {
       super(config);
+    }
+
+    @Override
+    protected AsciiString splitHeaderName(byte[] sb, int start, int length) {
+      return HeaderNameCache.name(sb, start, length);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.tollgate.core.upstream;
 
 import dev.tollgate.core.guard.FlatHttpHeaders;
+import dev.tollgate.core.guard.HeaderNameCache;
 import dev.tollgate.core.guard.LazyTrailers;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -22,6 +23,7 @@ import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
 import io.netty.util.internal.StringUtil;
 import java.util.ArrayDeque;
 import java.nio.charset.StandardCharsets;
@@ -85,6 +87,9 @@ public final class UpstreamHttpCodec extends CombinedChannelDuplexHandler<Upstre
     private static final int DATA_END = 3;
     private static final int TRAILERS = 4;
     private static final int FAILED = 5;
+    private static final String HTTP_1_1 = "HTTP/1.1";
+    private static final String OK_CODE = "200";
+    private static final String OK_REASON = "OK";
 
     private int state = NONE;
     private int dataLeft;
@@ -96,6 +101,39 @@ public final class UpstreamHttpCodec extends CombinedChannelDuplexHandler<Upstre
 
     ResponseDecoder(HttpDecoderConfig config) {
       super(config);
+    }
+
+    @Override
+    protected AsciiString splitHeaderName(byte[] sb, int start, int length) {
+      return HeaderNameCache.name(sb, start, length);
+    }
+
+    // the status line of nearly every answer is "HTTP/1.1 200 OK": its words need no new strings
+    @Override
+    protected String splitFirstWordInitialLine(byte[] sb, int start, int length) {
+      return spells(HTTP_1_1, sb, start, length) ? HTTP_1_1 : super.splitFirstWordInitialLine(sb, start, length);
+    }
+
+    @Override
+    protected String splitSecondWordInitialLine(byte[] sb, int start, int length) {
+      return spells(OK_CODE, sb, start, length) ? OK_CODE : super.splitSecondWordInitialLine(sb, start, length);
+    }
+
+    @Override
+    protected String splitThirdWordInitialLine(byte[] sb, int start, int length) {
+      return spells(OK_REASON, sb, start, length) ? OK_REASON : super.splitThirdWordInitialLine(sb, start, length);
+    }
+
+    private static boolean spells(String word, byte[] sb, int start, int length) {
+      if (length != word.length()) {
+        return false;
+      }
+      for (int i = 0; i < length; i++) {
+        if (sb[start + i] != word.charAt(i)) {
+          return false;
+        }
+      }
+      return true;
     }
 
     @Override

@@ -5,10 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponseEncoder;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -173,17 +178,53 @@ class FlatHttpHeadersTest {
   }
 
   @Test
-  void encodesAsNettysEncoderWrites() { // each character as its low byte, as Netty writes US-ASCII
+  void encodesAsNettysEncoderWrites() {
+    HttpHeaders netty = DefaultHttpHeadersFactory.headersFactory().newHeaders();
     FlatHttpHeaders flat = new FlatHttpHeaders();
-    flat.add(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON).add("X-Name", "caf\u00e9")
-        .addInt(HttpHeaderNames.CONTENT_LENGTH, 42);
-    ByteBuf out = Unpooled.buffer(4);
+    for (HttpHeaders headers : List.of(netty, flat)) {
+      headers.add(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+          .add("X-Name", "caf\u00e9 \u2615") // Latin-1 as its byte, wider as '?'
+          .addInt(HttpHeaderNames.CONTENT_LENGTH, 42)
+          .add(new AsciiString("x-ascii"), new AsciiString("v"));
+    }
+    assertThat(encoded(flat)).isEqualTo(nettyEncoded(netty))
+        .contains("X-Name: caf\u00e9 ?\r\n").startsWith("content-type: application/json\r\n");
+  }
+
+  @Test
+  void encodesAHeadLargerThanItsBlock() {
+    HttpHeaders netty = DefaultHttpHeadersFactory.headersFactory().newHeaders();
+    FlatHttpHeaders flat = new FlatHttpHeaders();
+    for (HttpHeaders headers : List.of(netty, flat)) {
+      for (int i = 0; i < 40; i++) {
+        headers.add("x-big-" + i, "v".repeat(1000));
+      }
+    }
+    assertThat(encoded(flat)).hasSizeGreaterThan(40_000).isEqualTo(nettyEncoded(netty));
+    assertThat(encoded(new FlatHttpHeaders())).isEmpty();
+  }
+
+  private static String encoded(FlatHttpHeaders headers) {
+    ByteBuf out = Unpooled.directBuffer(4);
     try {
-      flat.encode(out);
-      assertThat(out.toString(StandardCharsets.ISO_8859_1))
-          .isEqualTo("content-type: application/json\r\nX-Name: caf\u00e9\r\ncontent-length: 42\r\n");
+      headers.encode(out);
+      return out.toString(StandardCharsets.ISO_8859_1);
     } finally {
       out.release();
+    }
+  }
+
+  /** The header lines Netty's response encoder writes for {@code headers}. */
+  private static String nettyEncoded(HttpHeaders headers) {
+    EmbeddedChannel channel = new EmbeddedChannel(new HttpResponseEncoder());
+    channel.writeOutbound(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, headers));
+    ByteBuf written = channel.readOutbound();
+    try {
+      String head = written.toString(StandardCharsets.ISO_8859_1);
+      return head.substring(head.indexOf("\r\n") + 2, head.length() - 2); // no status line, no blank line
+    } finally {
+      written.release();
+      channel.finishAndReleaseAll();
     }
   }
 

@@ -1,0 +1,43 @@
+package dev.tollgate.core.guard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.util.AsciiString;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class HeaderNameCacheTest {
+
+  private static AsciiString read(String head, String name) {
+    byte[] bytes = head.getBytes(StandardCharsets.ISO_8859_1);
+    return HeaderNameCache.name(bytes, head.indexOf(name), name.length());
+  }
+
+  @Test
+  void aRepeatedNameIsTheSameStringInTheCaseItWasRead() {
+    AsciiString first = read("Authorization: Bearer a\r\n", "Authorization");
+    AsciiString again = read("x-api-key: 1\r\nAuthorization: Bearer b\r\n", "Authorization");
+    AsciiString lower = read("authorization: Bearer c\r\n", "authorization");
+    assertThat((Object) again).isSameAs(first).hasToString("Authorization");
+    assertThat((Object) lower).isNotSameAs(first).hasToString("authorization");
+  }
+
+  @Test
+  void everyNameReadIsSpelledAsItsBytesWhateverTheTableHolds() {
+    // far more names than slots: collisions replace each other, and each answer is still its own bytes
+    for (int round = 0; round < 2; round++) {
+      for (int i = 0; i < 5000; i++) {
+        String name = "x-h" + i;
+        AsciiString read = read("pad " + name + ": v", name);
+        assertThat(read.toString()).isEqualTo(name);
+      }
+    }
+  }
+
+  @Test
+  void aLongNameIsMadeEveryTime() {
+    String name = "x-" + "a".repeat(100);
+    AsciiString first = read(name + ": 1", name);
+    assertThat((Object) read(name + ": 2", name)).isNotSameAs(first).isEqualTo(first);
+  }
+}
