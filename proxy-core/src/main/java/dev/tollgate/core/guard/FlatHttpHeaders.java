@@ -563,6 +563,9 @@ public final class FlatHttpHeaders extends HttpHeaders {
   }
 
   private static CharSequence validName(CharSequence name) {
+    if (name instanceof AsciiString ascii && HeaderNameCache.keeps(ascii)) {
+      return name; // read by a decoder and validated when it was kept
+    }
     if (name == null || name.length() == 0) {
       throw new IllegalArgumentException("empty header names are not allowed");
     }

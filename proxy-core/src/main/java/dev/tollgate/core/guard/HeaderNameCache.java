@@ -1,5 +1,6 @@
 package dev.tollgate.core.guard;
 
+import io.netty.handler.codec.http.HttpHeaderValidationUtil;
 import io.netty.util.AsciiString;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.internal.PlatformDependent;
@@ -11,7 +12,8 @@ import java.util.Arrays;
  * {@code x-request-id}, …) are made once rather than once per message: Netty's decoders copy each name
  * into a new {@link AsciiString}. A direct-mapped table: a name is found by its bytes' hash and kept
  * only if its bytes are equal, in the exact case read (a message is relayed with its own spelling);
- * a colliding name replaces the one in its slot. Long names are not kept, so the table stays small
+ * a colliding name replaces the one in its slot. Only valid names (tokens) are kept, so a kept name
+ * needs no validation again ({@link #keeps}); long names are not kept, so the table stays small
  * whatever a client sends. The strings are never changed after they are made.
  */
 public final class HeaderNameCache {
@@ -36,14 +38,29 @@ public final class HeaderNameCache {
     }
     int hash = PlatformDependent.hashCodeAscii(bytes, start, length); // eight bytes a step
     AsciiString[] table = TABLE.get();
-    int slot = (hash ^ hash >>> 9) & (SLOTS - 1);
+    int slot = slot(hash);
     AsciiString kept = table[slot];
     if (kept != null && kept.length() == length && Arrays.equals(kept.array(), kept.arrayOffset(),
         kept.arrayOffset() + length, bytes, start, start + length)) {
       return kept;
     }
     AsciiString made = new AsciiString(bytes, start, length, true);
-    table[slot] = made;
+    if (length > 0 && HttpHeaderValidationUtil.validateToken(made) == -1) {
+      made.hashCode(); // the same hash (an AsciiString's is Netty's ASCII hash), now cached in it
+      table[slot] = made;
+    }
     return made;
+  }
+
+  /**
+   * Whether {@code name} is a string this thread's table keeps, and so a valid header name: only names
+   * that are tokens are kept. The check is an identity comparison with the slot its cached hash picks.
+   */
+  public static boolean keeps(AsciiString name) {
+    return name.length() <= LONGEST_KEPT && name.length() > 0 && TABLE.get()[slot(name.hashCode())] == name;
+  }
+
+  private static int slot(int hash) {
+    return (hash ^ hash >>> 9) & (SLOTS - 1);
   }
 }

@@ -14,7 +14,7 @@ package dev.tollgate.core.pipeline;
  * Upstream-side stages run on each pooled provider connection:
  *
  * <pre>
- * tls? → codec → idle → coalesce → usageTap → relay   (upstream ⇄ usage tap ⇄ relay back to the client)
+ * tls? → codec → idle → usageTap → relay   (upstream ⇄ usage tap ⇄ relay back to the client)
  * </pre>
  *
  * A provider with {@code http2: true} is reached over shared HTTP/2 connections instead:
@@ -23,6 +23,9 @@ package dev.tollgate.core.pipeline;
  * connection: http2Tls? → http2Flush → http2Codec → http2Multiplex → http2Idle → http2Connection
  * each stream (one per request): codec → idle → coalesce → usageTap → relay
  * </pre>
+ *
+ * ({@code coalesce} joins the DATA frames one read brought into one piece; the HTTP/1.1 codec already
+ * hands on one piece per read, so a connection has no such stage.)
  *
  * where a stream's {@code codec} turns HTTP/2 frames into the HTTP objects of the stages after it, so
  * those run unchanged on a stream.
@@ -59,7 +62,7 @@ public enum PipelineStage {
   UPSTREAM_TLS(Side.UPSTREAM, "upstreamTls", true),
   UPSTREAM_CODEC(Side.UPSTREAM, "upstreamCodec", false),
   UPSTREAM_IDLE(Side.UPSTREAM, "upstreamIdle", false),
-  UPSTREAM_COALESCE(Side.UPSTREAM, "upstreamCoalesce", false),
+  UPSTREAM_COALESCE(Side.UPSTREAM, "upstreamCoalesce", true),
   USAGE_TAP(Side.UPSTREAM, "usageTap", false),
   RELAY(Side.UPSTREAM, "relay", false),
 
@@ -97,7 +100,10 @@ public enum PipelineStage {
     return handlerName;
   }
 
-  /** True for stages present only when configured (TLS) or after a protocol switch (WebSocket). */
+  /**
+   * True for stages present only when configured (TLS), after a protocol switch (WebSocket), or on an
+   * HTTP/2 stream alone (read coalescing).
+   */
   public boolean optional() {
     return optional;
   }

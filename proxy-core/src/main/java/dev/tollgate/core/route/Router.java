@@ -48,7 +48,7 @@ public final class Router {
       if (path.startsWith(custom.pathPrefix())) {
         ProviderEndpoint endpoint = endpoints.get(custom.provider());
         return new RouteMatch(custom.provider(), config.provider(custom.provider()), endpoint, Operation.OTHER,
-            endpoint.basePath() + path + query, path);
+            upstreamUri(endpoint, path, query), path);
       }
     }
     String providerName;
@@ -74,7 +74,13 @@ public final class Router {
       return null;
     }
     return new RouteMatch(providerName, config.provider(providerName), endpoint, Operation.of(v1Path),
-        endpoint.basePath() + v1Path + query, path);
+        upstreamUri(endpoint, v1Path, query), path);
+  }
+
+  /** The provider's path for {@code path}: the usual request (no base path, no query) makes no new string. */
+  private static String upstreamUri(ProviderEndpoint endpoint, String path, String query) {
+    String base = endpoint.basePath();
+    return base.isEmpty() && query.isEmpty() ? path : base + path + query;
   }
 
   /** The gateway's own realtime endpoints, or null for a proxied path. */

@@ -9,12 +9,12 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
 
 /**
- * Upstream-side stage between the codec and the usage tap: the body pieces that one socket read produced
- * go on as one piece, at the end of that read. A provider that sends a burst of SSE events (sixteen events
- * of a fast answer, or usage and {@code [DONE]} together) is read in one go; on an HTTP/2 stream the
- * codec makes a message of each DATA frame, so without this stage each would be scanned, relayed, framed
- * and written on its own. (On an HTTP/1.1 connection {@link UpstreamHttpCodec} already hands on the
- * chunks of one read as one piece, which this stage then passes through.) Nothing waits longer than before: the relay flushed at the end of each
+ * Upstream-side stage of an HTTP/2 stream, between its codec and the usage tap: the body pieces that one
+ * socket read produced go on as one piece, at the end of that read. A provider that sends a burst of SSE
+ * events (sixteen events of a fast answer, or usage and {@code [DONE]} together) is read in one go; the
+ * stream codec makes a message of each DATA frame, so without this stage each would be scanned, relayed,
+ * framed and written on its own. (An HTTP/1.1 connection has no such stage: {@link UpstreamHttpCodec}
+ * already hands on the chunks of one read as one piece.) Nothing waits longer than before: the relay flushed at the end of each
  * read anyway, and this stage hands its piece on just before that end. One piece alone is handed on as it
  * is; only a second piece in the same read makes a copy, and that merged buffer is what the rest of the
  * path sees (the client encoder frames a small piece by copying it once more, so a burst of twenty events

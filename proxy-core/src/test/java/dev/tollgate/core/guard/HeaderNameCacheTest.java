@@ -40,4 +40,17 @@ class HeaderNameCacheTest {
     AsciiString first = read(name + ": 1", name);
     assertThat((Object) read(name + ": 2", name)).isNotSameAs(first).isEqualTo(first);
   }
+
+  @Test
+  void keepsOnlyValidNamesAndSaysWhichItKeeps() {
+    AsciiString valid = read("Content-Type: a", "Content-Type");
+    AsciiString invalid = read("Bad Name: a", "Bad Name");
+    assertThat(HeaderNameCache.keeps(valid)).isTrue();
+    assertThat(HeaderNameCache.keeps(invalid)).isFalse();
+    assertThat((Object) read("Bad Name: b", "Bad Name")).isNotSameAs(invalid);
+    assertThat(HeaderNameCache.keeps(new AsciiString("Content-Type"))).as("equal, not the kept one").isFalse();
+    // a decoder's invalid name is refused by the headers as before
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new FlatHttpHeaders().add(invalid, "v"))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
 }

@@ -71,8 +71,24 @@ class GatewayPipelineTest {
       identification[0] = tls.engine().getSSLParameters().getEndpointIdentificationAlgorithm();
     });
 
-    assertThat(names).containsExactlyElementsOf(stageNames(PipelineStage.Side.UPSTREAM, true));
+    List<String> expected = new java.util.ArrayList<>(stageNames(PipelineStage.Side.UPSTREAM, false));
+    expected.add(0, PipelineStage.UPSTREAM_TLS.handlerName());
+    assertThat(names).containsExactlyElementsOf(expected);
     assertThat(identification[0]).isEqualTo("HTTPS");
+  }
+
+  @Test
+  void onlyAnHttp2StreamJoinsTheBodyPiecesOfARead() throws Exception {
+    pipeline = newPipeline();
+    ProviderEndpoint groq = ProviderEndpoint.of("groq", config.current().provider("groq"));
+
+    List<String> stream = namesAfter(ch -> pipeline.initUpstreamStream(ch, groq));
+    List<String> connection = namesAfter(ch -> pipeline.initUpstreamChannel(ch, groq));
+
+    assertThat(stream).containsExactly(PipelineStage.UPSTREAM_CODEC.handlerName(),
+        PipelineStage.UPSTREAM_IDLE.handlerName(), PipelineStage.UPSTREAM_COALESCE.handlerName(),
+        PipelineStage.USAGE_TAP.handlerName(), PipelineStage.RELAY.handlerName());
+    assertThat(connection).doesNotContain(PipelineStage.UPSTREAM_COALESCE.handlerName());
   }
 
   @Test
