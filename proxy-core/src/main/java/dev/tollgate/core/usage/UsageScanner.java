@@ -19,9 +19,13 @@ import java.util.Objects;
  * Realtime session), confined to the client channel's event loop; the usage tap calls
  * {@link #scan(ByteBuf)} on every chunk before forwarding it.
  *
- * <p>A byte state machine tracks JSON string and escape state, so the words {@code usage} and
- * {@code model} inside content text never match. Only keys are recognised: a string followed by
- * {@code :} outside any string. A {@code usage} object value is read with a streaming Jackson parser
+ * <p>Between values the scanner seeks only a quote followed by {@code u} (or {@code m} while the model
+ * is unknown), eight bytes a step, and does not follow strings at all: in valid JSON a quote inside a
+ * string is escaped (a backslash before it), and a quote that ends a string is never followed by a
+ * letter, so an unescaped quote followed by {@code usage"} opens the string {@code usage}. The words
+ * {@code usage} and {@code model} inside content text therefore never match. Only keys are recognised:
+ * such a string followed by {@code :}. A candidate cut by the end of a chunk is matched byte by byte by
+ * a state machine that tracks string and escape state until the string ends. A {@code usage} object value is read with a streaming Jackson parser
  * once it closes: in place when it lies within one chunk, else from a small bounded buffer the parts
  * are copied into; {@code "usage":null} is ignored. String state resets at every
  * {@code \n}, since a JSON string cannot hold a raw newline and SSE events are line based.
@@ -65,6 +69,8 @@ public final class UsageScanner {
   private static final long NEWLINES = '\n' * ONES;
   private static final long OPEN_BRACES = '{' * ONES;
   private static final long CLOSE_BRACES = '}' * ONES;
+  private static final long LETTER_US = 'u' * ONES;
+  private static final long LETTER_MS = 'm' * ONES;
 
   // states of the byte machine
   private static final int OUTSIDE = 0;
@@ -92,6 +98,10 @@ public final class UsageScanner {
   private boolean keyMayBeUsage;
   private boolean keyMayBeModel;
   private int pendingKey = KEY_NONE;
+  // the last byte of the previous block (whether a quote at the start of this one is escaped), and
+  // whether that byte was a quote whose next byte (this block's first) decides if it may open a key
+  private byte previousByte;
+  private boolean quoteEndedBlock;
 
   // the usage object is parsed in place when it closes in the block it started in; the part of it in
   // earlier blocks is copied into usageBytes (usageLength bytes) as each block ends
@@ -136,6 +146,8 @@ public final class UsageScanner {
    */
   public void restart() {
     state = OUTSIDE;
+    previousByte = 0;
+    quoteEndedBlock = false;
     escaped = false;
     keyLength = 0;
     keyCandidate = false;
@@ -215,27 +227,47 @@ public final class UsageScanner {
   }
 
   private void scan(byte[] bytes, int from, int to) {
+    if (from == to) {
+      return;
+    }
     usageStart = from; // a usage object or model still open continues at the start of this block
     modelStart = from;
+    if (quoteEndedBlock) {
+      quoteEndedBlock = false;
+      byte next = bytes[from];
+      if (state == OUTSIDE && (next == 'u' || next == 'm')) {
+        startKeyCandidate(); // the last block's last quote opens a string that may be a key
+      }
+    }
     for (int i = from; i < to; i++) {
-      // most bytes need no state machine: between values only a quote matters, and inside a string
-      // that cannot be a wanted key only its end (a quote, an escape, or a raw newline that resyncs)
+      // between values only a quote that opens "usage" or "model" matters, and inside a string that
+      // cannot be a wanted key only its end (a quote, an escape, or a raw newline that resyncs)
       if (state == OUTSIDE) {
-        i = indexOfQuote(bytes, i, to);
+        i = indexOfKeyStart(bytes, i, to, model == null);
+        if (i == to) {
+          break;
+        }
+        if ((i > from ? bytes[i - 1] : previousByte) == '\\') {
+          continue; // an escaped quote: inside a string
+        }
         if (i + KEY_LENGTH + 1 < to) {
           // the whole string could be one of our keys and its closing quote lies in this block: judge
-          // it in one look (letters hold no escapes), and skip any other string without stepping
-          pendingKey = bytes[i + KEY_LENGTH + 1] == '"' ? keyAt(bytes, i + 1) : KEY_NONE;
-          if (pendingKey != KEY_NONE) {
-            state = AFTER_KEY;
-            i += KEY_LENGTH + 1;
-          } else {
-            state = IN_STRING;
-            escaped = false;
-            keyCandidate = false;
+          // it in one look (letters hold no escapes); any other string is not stepped through at all
+          if (bytes[i + KEY_LENGTH + 1] == '"') {
+            pendingKey = keyAt(bytes, i + 1);
+            if (pendingKey != KEY_NONE) {
+              state = AFTER_KEY;
+              i += KEY_LENGTH + 1;
+            }
           }
           continue;
         }
+        if (i + 1 == to) {
+          quoteEndedBlock = true; // the next block's first byte says whether it may open a key
+          break;
+        }
+        startKeyCandidate(); // a key candidate that ends in a later block: matched byte by byte
+        continue;
       } else if (state == IN_STRING && !keyCandidate && !escaped) {
         i = indexOfStringEnd(bytes, i, to);
         if (i < to && bytes[i] == '"') {
@@ -254,11 +286,57 @@ public final class UsageScanner {
       }
       step(bytes, i);
     }
+    previousByte = bytes[to - 1];
     if (state == IN_USAGE) {
       copyUsagePart(bytes, to);
     } else if (state == IN_MODEL) {
       copyModelPart(bytes, to);
     }
+  }
+
+  /** A quote that opens a string whose first letter may start a wanted key was just read. */
+  private void startKeyCandidate() {
+    state = IN_STRING;
+    escaped = false;
+    keyLength = 0;
+    keyCandidate = true;
+    keyMayBeUsage = true;
+    keyMayBeModel = true;
+  }
+
+  /**
+   * The index of the first quote in {@code bytes[i..to)} followed by {@code u} (or {@code m} when
+   * {@code model} is wanted), or of a quote that is the last byte, or {@code to}. Two words are read per
+   * step, the second one byte further on: a quote marked in the first and a letter marked at the same
+   * place in the second is a candidate, checked byte by byte since a mark can be false (see below).
+   */
+  static int indexOfKeyStart(byte[] bytes, int i, int to, boolean model) {
+    for (; i + Long.BYTES + 1 <= to; i += Long.BYTES) {
+      long quotes = matches((long) WORDS.get(bytes, i), QUOTES);
+      if (quotes == 0) {
+        continue;
+      }
+      long next = (long) WORDS.get(bytes, i + 1);
+      long candidates = quotes & (model ? matches(next, LETTER_US) | matches(next, LETTER_MS) : matches(next, LETTER_US));
+      while (candidates != 0) {
+        int at = i + (Long.numberOfTrailingZeros(candidates) >>> 3);
+        if (opensKey(bytes, at, model)) {
+          return at;
+        }
+        candidates &= candidates - 1;
+      }
+    }
+    for (; i < to; i++) {
+      if (bytes[i] == '"' && (i + 1 == to || opensKey(bytes, i, model))) {
+        return i;
+      }
+    }
+    return to;
+  }
+
+  private static boolean opensKey(byte[] bytes, int quote, boolean model) {
+    byte next = bytes[quote + 1];
+    return bytes[quote] == '"' && (next == 'u' || model && next == 'm');
   }
 
   // The searches below read eight bytes at a time: with w the word XOR a byte repeated eight times,

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class UsageScannerSearchTest {
 
   private static final byte[] TRICKY = {'"', '\\', '\n', '{', '}', '#', ']', '|', 0x0b, 0x01, 0x00, (byte) 0x80,
-      (byte) 0xa2, (byte) 0xdc, (byte) 0xff, 'a', ' ', ':'};
+      (byte) 0xa2, (byte) 0xdc, (byte) 0xff, 'a', ' ', ':', 'u', 'm', 't', 'l', '"', '"'};
 
   @Test
   void eachSearchFindsTheFirstByteItLooksForOrTheEnd() {
@@ -33,6 +33,11 @@ class UsageScannerSearchTest {
               .as("string end in %s [%d, %d)", shown, from, to).isEqualTo(reference(bytes, from, to, "\"\\\n"));
           assertThat(UsageScanner.indexOfUsageStructure(bytes, from, to))
               .as("usage structure in %s [%d, %d)", shown, from, to).isEqualTo(reference(bytes, from, to, "\"{}\n"));
+          for (boolean model : new boolean[] {true, false}) {
+            assertThat(UsageScanner.indexOfKeyStart(bytes, from, to, model))
+                .as("key start (model %s) in %s [%d, %d)", model, shown, from, to)
+                .isEqualTo(keyStartReference(bytes, from, to, model));
+          }
         }
       }
     }
@@ -47,8 +52,22 @@ class UsageScannerSearchTest {
         assertThat(UsageScanner.indexOfQuote(bytes, 0, length)).isEqualTo(at);
         assertThat(UsageScanner.indexOfStringEnd(bytes, 0, length)).isEqualTo(at);
         assertThat(UsageScanner.indexOfUsageStructure(bytes, 0, length)).isEqualTo(at);
+        if (at + 1 < length) {
+          bytes[at + 1] = 'u';
+          assertThat(UsageScanner.indexOfKeyStart(bytes, 0, length, false)).isEqualTo(at);
+        }
       }
     }
+  }
+
+  /** A quote followed by u (or m), or a quote that is the last byte. */
+  private static int keyStartReference(byte[] bytes, int from, int to, boolean model) {
+    for (int i = from; i < to; i++) {
+      if (bytes[i] == '"' && (i + 1 == to || bytes[i + 1] == 'u' || model && bytes[i + 1] == 'm')) {
+        return i;
+      }
+    }
+    return to;
   }
 
   private static int reference(byte[] bytes, int from, int to, String sought) {
