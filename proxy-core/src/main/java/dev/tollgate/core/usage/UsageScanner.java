@@ -404,12 +404,7 @@ public final class UsageScanner {
       switch (state) {
         case OUTSIDE:
           if (b == '"') {
-            state = IN_STRING;
-            escaped = false;
-            keyLength = 0;
-            keyCandidate = true;
-            keyMayBeUsage = true;
-            keyMayBeModel = true;
+            startKeyCandidate();
           }
           return true;
         case IN_STRING:
