@@ -25,10 +25,11 @@ import java.util.Objects;
  * letter, so an unescaped quote followed by {@code usage"} opens the string {@code usage}. The words
  * {@code usage} and {@code model} inside content text therefore never match. Only keys are recognised:
  * such a string followed by {@code :}. A candidate cut by the end of a chunk is matched byte by byte by
- * a state machine that tracks string and escape state until the string ends. A {@code usage} object value is read with a streaming Jackson parser
- * once it closes: in place when it lies within one chunk, else from a small bounded buffer the parts
- * are copied into; {@code "usage":null} is ignored. String state resets at every
- * {@code \n}, since a JSON string cannot hold a raw newline and SSE events are line based.
+ * a state machine that tracks string and escape state until that string ends; its string state resets
+ * at every {@code \n}, since a JSON string cannot hold a raw newline and SSE events are line based. A
+ * {@code usage} object value is read with a streaming Jackson parser once it closes: in place when it
+ * lies within one chunk, else from a small bounded buffer the parts are copied into;
+ * {@code "usage":null} is ignored.
  */
 public final class UsageScanner {
 
@@ -343,20 +344,6 @@ public final class UsageScanner {
   // (w - ONES) & ~w & HIGHS sets the high bit of each zero byte of w, so of each byte equal to the one
   // sought. A borrow can also mark a byte above a true match, never one below it, so the lowest mark
   // is the first match (the first byte is the lowest: little-endian). The tail is read byte by byte.
-
-  /** The index of the first {@code "} in {@code bytes[i..to)}, or {@code to}. */
-  static int indexOfQuote(byte[] bytes, int i, int to) {
-    for (; i + Long.BYTES <= to; i += Long.BYTES) {
-      long marks = matches((long) WORDS.get(bytes, i), QUOTES);
-      if (marks != 0) {
-        return i + (Long.numberOfTrailingZeros(marks) >>> 3);
-      }
-    }
-    while (i < to && bytes[i] != '"') {
-      i++;
-    }
-    return i;
-  }
 
   /** The index of the first quote, backslash or newline in {@code bytes[i..to)}, or {@code to}. */
   static int indexOfStringEnd(byte[] bytes, int i, int to) {

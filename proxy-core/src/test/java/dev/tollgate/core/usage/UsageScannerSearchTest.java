@@ -27,8 +27,6 @@ class UsageScannerSearchTest {
       String shown = hex(bytes);
       for (int from = 0; from <= bytes.length; from++) {
         for (int to = from; to <= bytes.length; to++) {
-          assertThat(UsageScanner.indexOfQuote(bytes, from, to))
-              .as("quote in %s [%d, %d)", shown, from, to).isEqualTo(reference(bytes, from, to, "\""));
           assertThat(UsageScanner.indexOfStringEnd(bytes, from, to))
               .as("string end in %s [%d, %d)", shown, from, to).isEqualTo(reference(bytes, from, to, "\"\\\n"));
           assertThat(UsageScanner.indexOfUsageStructure(bytes, from, to))
@@ -49,7 +47,6 @@ class UsageScannerSearchTest {
       for (int at = 0; at < length; at++) {
         byte[] bytes = "x".repeat(length).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         bytes[at] = '"';
-        assertThat(UsageScanner.indexOfQuote(bytes, 0, length)).isEqualTo(at);
         assertThat(UsageScanner.indexOfStringEnd(bytes, 0, length)).isEqualTo(at);
         assertThat(UsageScanner.indexOfUsageStructure(bytes, 0, length)).isEqualTo(at);
         if (at + 1 < length) {
