@@ -51,6 +51,13 @@ public final class FlatHttpHeaders extends HttpHeaders {
   };
 
   private static final int INITIAL_HEADERS = 16;
+  /** Per event-loop thread: a header block is laid out here before its one copy into the buffer. */
+  private static final FastThreadLocal<byte[]> ENCODE_BLOCK = new FastThreadLocal<>() {
+    @Override
+    protected byte[] initialValue() {
+      return new byte[16 * 1024];
+    }
+  };
 
   /** Name of header {@code i} at {@code 2i}, its value at {@code 2i + 1}. */
   private CharSequence[] slots;
@@ -72,7 +79,8 @@ public final class FlatHttpHeaders extends HttpHeaders {
     CharSequence[] s = slots;
     for (int i = from; i < size; i++) {
       CharSequence candidate = s[2 * i];
-      if (candidate == name || candidate.length() == length && AsciiString.contentEqualsIgnoreCase(candidate, name)) {
+      if (candidate == name
+          || candidate.length() == length && AsciiString.contentEqualsIgnoreCase(candidate, name)) {
         return i;
       }
     }
@@ -378,13 +386,6 @@ public final class FlatHttpHeaders extends HttpHeaders {
     }
     out.writeBytes(block, 0, at);
   }
-
-  private static final FastThreadLocal<byte[]> ENCODE_BLOCK = new FastThreadLocal<>() {
-    @Override
-    protected byte[] initialValue() {
-      return new byte[16 * 1024];
-    }
-  };
 
   private static int put(CharSequence text, byte[] block, int at) {
     int length = text.length();

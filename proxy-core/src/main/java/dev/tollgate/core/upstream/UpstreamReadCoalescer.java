@@ -14,11 +14,12 @@ import io.netty.handler.codec.http.LastHttpContent;
  * events (sixteen events of a fast answer, or usage and {@code [DONE]} together) is read in one go; the
  * stream codec makes a message of each DATA frame, so without this stage each would be scanned, relayed,
  * framed and written on its own. (An HTTP/1.1 connection has no such stage: {@link UpstreamHttpCodec}
- * already hands on the chunks of one read as one piece.) Nothing waits longer than before: the relay flushed at the end of each
- * read anyway, and this stage hands its piece on just before that end. One piece alone is handed on as it
- * is; only a second piece in the same read makes a copy, and that merged buffer is what the rest of the
- * path sees (the client encoder frames a small piece by copying it once more, so a burst of twenty events
- * goes to the client as one chunk instead of twenty). One per upstream channel, on its event loop.
+ * already hands on the chunks of one read as one piece.) Nothing waits longer than before: the relay
+ * flushed at the end of each read anyway, and this stage hands its piece on just before that end. One
+ * piece alone is handed on as it is; only a second piece in the same read makes a copy, and that merged
+ * buffer is what the rest of the path sees (the client encoder frames a small piece by copying it once
+ * more, so a burst of twenty events goes to the client as one chunk instead of twenty). One per stream,
+ * on its event loop.
  */
 public final class UpstreamReadCoalescer extends ChannelInboundHandlerAdapter {
 

@@ -318,7 +318,8 @@ public final class UsageScanner {
         continue;
       }
       long next = (long) WORDS.get(bytes, i + 1);
-      long candidates = quotes & (model ? matches(next, LETTER_US) | matches(next, LETTER_MS) : matches(next, LETTER_US));
+      long letters = model ? matches(next, LETTER_US) | matches(next, LETTER_MS) : matches(next, LETTER_US);
+      long candidates = quotes & letters;
       while (candidates != 0) {
         int at = i + (Long.numberOfTrailingZeros(candidates) >>> 3);
         if (opensKey(bytes, at, model)) {
