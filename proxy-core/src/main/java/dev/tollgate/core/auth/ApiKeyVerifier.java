@@ -11,16 +11,17 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Verifies presented {@code tg_} keys against the store through a Caffeine cache keyed by the key's
- * hash. A cache hit completes immediately on the calling event loop; a miss loads on the store's
- * executor. Entries are re-checked in the background after {@code keyCacheRefreshMillis}, and
- * {@link #invalidate} drops one at once (the admin API calls it on revocation). Thread-safe.
+ * SHA-256 ({@link KeyDigest}: four longs, no hex string per request). A cache hit completes immediately
+ * on the calling event loop; a miss loads on the store's executor. Entries are re-checked in the
+ * background after {@code keyCacheRefreshMillis}, and {@link #invalidate} drops one at once (the admin
+ * API calls it on revocation). Thread-safe.
  */
 public final class ApiKeyVerifier {
 
   private static final CompletableFuture<Optional<Principal>> REJECTED =
       CompletableFuture.completedFuture(Optional.empty());
 
-  private final AsyncLoadingCache<String, Optional<Principal>> cache;
+  private final AsyncLoadingCache<KeyDigest, Optional<Principal>> cache;
 
   public ApiKeyVerifier(StateStore store, AuthConfig config) {
     this.cache = Caffeine.newBuilder()
@@ -28,7 +29,8 @@ public final class ApiKeyVerifier {
         .refreshAfterWrite(Duration.ofMillis(config.keyCacheRefreshMillis()))
         .expireAfterWrite(Duration.ofMillis(config.keyCacheExpireMillis()))
         .executor(store.executor())
-        .buildAsync(hash -> store.keyByHash(hash).filter(ApiKeyRecord::active).map(ApiKeyVerifier::principal));
+        .buildAsync(digest -> store.keyByHash(digest.hex()).filter(ApiKeyRecord::active)
+            .map(ApiKeyVerifier::principal));
   }
 
   /** The principal for {@code presentedKey}, or empty if it is malformed, unknown or revoked. */
@@ -36,16 +38,19 @@ public final class ApiKeyVerifier {
     if (!ApiKeys.looksValid(presentedKey)) {
       return REJECTED;
     }
-    String hash = ApiKeys.hash(presentedKey);
+    KeyDigest digest = KeyDigest.of(presentedKey);
     // a hit (the common case) without the loading lambda get() allocates; it still counts as a read
     // for refreshAfterWrite
-    CompletableFuture<Optional<Principal>> cached = cache.getIfPresent(hash);
-    return cached != null ? cached : cache.get(hash);
+    CompletableFuture<Optional<Principal>> cached = cache.getIfPresent(digest);
+    return cached != null ? cached : cache.get(digest);
   }
 
   /** Forgets the cached verdict for the key with this hash (after a revocation). */
   public void invalidate(String keyHash) {
-    cache.synchronous().invalidate(keyHash);
+    KeyDigest digest = KeyDigest.ofHex(keyHash);
+    if (digest != null) { // anything else is no key's SHA-256, so nothing is cached under it
+      cache.synchronous().invalidate(digest);
+    }
   }
 
   private static Principal principal(ApiKeyRecord key) {
