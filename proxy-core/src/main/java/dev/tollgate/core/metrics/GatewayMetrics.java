@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -65,6 +66,15 @@ public final class GatewayMetrics {
     String t = orDash(tenant);
     String p = orDash(provider);
     String o = orDash(operation);
+    LastRequest last = LAST_REQUEST.get();
+    if (!last.is(this, t, p, o, status)) {
+      last.remember(this, t, p, o, status, requestCounter(t, p, o, status), latencyTimer(p, o));
+    }
+    last.requests.increment();
+    last.latency.record(latencyNanos, TimeUnit.NANOSECONDS);
+  }
+
+  private Counter requestCounter(String t, String p, String o, int status) {
     RequestKey key = new RequestKey(t, p, o, status);
     Counter requests = requestCounters.get(key);
     if (requests == null) { // first time for these labels: register (the lambda is only built here)
@@ -73,7 +83,10 @@ public final class GatewayMetrics {
           .tags("tenant", t, "provider", p, "operation", o, "status", Integer.toString(status))
           .register(registry));
     }
-    requests.increment();
+    return requests;
+  }
+
+  private Timer latencyTimer(String p, String o) {
     LatencyKey latencyKey = new LatencyKey(p, o);
     Timer latency = latencyTimers.get(latencyKey);
     if (latency == null) {
@@ -88,7 +101,44 @@ public final class GatewayMetrics {
           .maximumExpectedValue(Duration.ofMinutes(10))
           .register(registry));
     }
-    latency.record(latencyNanos, TimeUnit.NANOSECONDS);
+    return latency;
+  }
+
+  /**
+   * Per thread: the labels of the last request it counted and their meters. Consecutive requests on an
+   * event loop mostly carry the same labels (the same tenant's strings, the route's constants), so an
+   * identity check of the labels usually replaces two map lookups and their key objects. Meters are
+   * never removed, so a remembered one stays the registered one.
+   */
+  private static final FastThreadLocal<LastRequest> LAST_REQUEST = new FastThreadLocal<>() {
+    @Override
+    protected LastRequest initialValue() {
+      return new LastRequest();
+    }
+  };
+
+  private static final class LastRequest {
+    private GatewayMetrics owner;
+    private String tenant;
+    private String provider;
+    private String operation;
+    private int status;
+    private Counter requests;
+    private Timer latency;
+
+    boolean is(GatewayMetrics metrics, String t, String p, String o, int s) {
+      return owner == metrics && status == s && tenant == t && provider == p && operation == o;
+    }
+
+    void remember(GatewayMetrics metrics, String t, String p, String o, int s, Counter counter, Timer timer) {
+      owner = metrics;
+      tenant = t;
+      provider = p;
+      operation = o;
+      status = s;
+      requests = counter;
+      latency = timer;
+    }
   }
 
   /** Counts tokens of one kind ({@code input}, {@code output}, {@code cached_input}, ...). */
