@@ -76,6 +76,18 @@ record KeyDigest(long w0, long w1, long w2, long w3) {
         (long) WORDS.get(digest, 16), (long) WORDS.get(digest, 24));
   }
 
+  // written out: a record's generated equals and hashCode go through method handles that the JIT does
+  // not always inline, and the key cache calls both on every request
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof KeyDigest k && w0 == k.w0 && w1 == k.w1 && w2 == k.w2 && w3 == k.w3;
+  }
+
+  @Override
+  public int hashCode() {
+    return Long.hashCode(w0); // the first eight bytes of a SHA-256 are as well spread as any
+  }
+
   /** The lower-case hex form the store keeps, as {@link ApiKeys#hash} writes it. */
   String hex() {
     return HEX.toHexDigits(w0) + HEX.toHexDigits(w1) + HEX.toHexDigits(w2) + HEX.toHexDigits(w3);
