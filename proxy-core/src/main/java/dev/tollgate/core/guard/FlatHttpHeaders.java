@@ -3,6 +3,7 @@ package dev.tollgate.core.guard;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.CharSequenceValueConverter;
 import io.netty.handler.codec.DateFormatter;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValidationUtil;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpHeadersFactory;
@@ -33,23 +34,35 @@ import java.util.function.Predicate;
  * <p>Names and values are validated as Netty's default headers validate them (a name is a token, a
  * value has no control character but tab), by the same {@link HttpHeaderValidationUtil} checks and with
  * an {@link IllegalArgumentException}, which the decoders turn into a refused message. Names compare
- * ASCII-case-insensitively; {@code set} keeps the first occurrence's place.
+ * ASCII-case-insensitively; {@code set} keeps the first occurrence's place. Trailers
+ * ({@link #TRAILERS_FACTORY}) also refuse the names Netty's trailers refuse. The array is made at the
+ * first addition, so empty headers (the trailers of nearly every body) hold nothing.
  */
 public final class FlatHttpHeaders extends HttpHeaders {
 
   /** For {@code HttpDecoderConfig.setHeadersFactory}. */
-  public static final HttpHeadersFactory FACTORY = new HttpHeadersFactory() {
-    @Override
-    public HttpHeaders newHeaders() {
-      return new FlatHttpHeaders();
-    }
+  public static final HttpHeadersFactory FACTORY = factory(false);
+  /**
+   * For {@code HttpDecoderConfig.setTrailersFactory}: every body's last piece gets trailers, and almost
+   * none has any, so these hold no array until a trailer is added.
+   */
+  public static final HttpHeadersFactory TRAILERS_FACTORY = factory(true);
 
-    @Override
-    public HttpHeaders newEmptyHeaders() {
-      return new FlatHttpHeaders();
-    }
-  };
+  private static HttpHeadersFactory factory(boolean trailers) {
+    return new HttpHeadersFactory() {
+      @Override
+      public HttpHeaders newHeaders() {
+        return new FlatHttpHeaders(trailers);
+      }
 
+      @Override
+      public HttpHeaders newEmptyHeaders() {
+        return new FlatHttpHeaders(trailers);
+      }
+    };
+  }
+
+  private static final CharSequence[] NO_SLOTS = new CharSequence[0];
   private static final int INITIAL_HEADERS = 16;
   /** Per event-loop thread: a header block is laid out here before its one copy into the buffer. */
   private static final FastThreadLocal<byte[]> ENCODE_BLOCK = new FastThreadLocal<>() {
@@ -62,14 +75,21 @@ public final class FlatHttpHeaders extends HttpHeaders {
   /** Name of header {@code i} at {@code 2i}, its value at {@code 2i + 1}. */
   private CharSequence[] slots;
   private int size;
+  /** Whether these are trailers, which may not carry Content-Length, Transfer-Encoding or Trailer. */
+  private final boolean trailers;
 
   public FlatHttpHeaders() {
-    slots = new CharSequence[2 * INITIAL_HEADERS];
+    this(false);
   }
 
-  private FlatHttpHeaders(CharSequence[] slots, int size) {
+  private FlatHttpHeaders(boolean trailers) {
+    this(NO_SLOTS, 0, trailers);
+  }
+
+  private FlatHttpHeaders(CharSequence[] slots, int size, boolean trailers) {
     this.slots = slots;
     this.size = size;
+    this.trailers = trailers;
   }
 
   // ---- lookups
@@ -521,12 +541,12 @@ public final class FlatHttpHeaders extends HttpHeaders {
 
   @Override
   public HttpHeaders copy() {
-    return new FlatHttpHeaders(Arrays.copyOf(slots, slots.length), size);
+    return new FlatHttpHeaders(Arrays.copyOf(slots, slots.length), size, trailers);
   }
 
   private void append(CharSequence name, CharSequence value) {
     if (2 * size == slots.length) {
-      slots = Arrays.copyOf(slots, 2 * slots.length);
+      slots = Arrays.copyOf(slots, Math.max(2 * INITIAL_HEADERS, 2 * slots.length));
     }
     slots[2 * size] = name;
     slots[2 * size + 1] = value;
@@ -563,17 +583,22 @@ public final class FlatHttpHeaders extends HttpHeaders {
     size = kept;
   }
 
-  private static CharSequence validName(CharSequence name) {
-    if (name instanceof AsciiString ascii && HeaderNameCache.keeps(ascii)) {
-      return name; // read by a decoder and validated when it was kept
+  private CharSequence validName(CharSequence name) {
+    // a name a decoder read and the table kept was validated when it was kept
+    if (!(name instanceof AsciiString ascii && HeaderNameCache.keeps(ascii))) {
+      if (name == null || name.length() == 0) {
+        throw new IllegalArgumentException("empty header names are not allowed");
+      }
+      int bad = HttpHeaderValidationUtil.validateToken(name);
+      if (bad != -1) {
+        throw new IllegalArgumentException("a header name can only contain token characters, but found 0x"
+            + Integer.toHexString(name.charAt(bad)) + " at index " + bad);
+      }
     }
-    if (name == null || name.length() == 0) {
-      throw new IllegalArgumentException("empty header names are not allowed");
-    }
-    int bad = HttpHeaderValidationUtil.validateToken(name);
-    if (bad != -1) {
-      throw new IllegalArgumentException("a header name can only contain token characters, but found 0x"
-          + Integer.toHexString(name.charAt(bad)) + " at index " + bad);
+    if (trailers && (HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(name)
+        || HttpHeaderNames.TRANSFER_ENCODING.contentEqualsIgnoreCase(name)
+        || HttpHeaderNames.TRAILER.contentEqualsIgnoreCase(name))) {
+      throw new IllegalArgumentException("prohibited trailing header: " + name); // as Netty's trailers say
     }
     return name;
   }

@@ -36,7 +36,7 @@ public final class GatewayHttpCodec
         .setMaxHeaderSize(maxHeaderBytes)
         .setMaxChunkSize(64 * 1024)
         .setHeadersFactory(FlatHttpHeaders.FACTORY)
-        .setTrailersFactory(LazyTrailers.FACTORY);
+        .setTrailersFactory(FlatHttpHeaders.TRAILERS_FACTORY);
     init(new SmugglingAwareDecoder(config), new CoalescingResponseEncoder());
   }
 

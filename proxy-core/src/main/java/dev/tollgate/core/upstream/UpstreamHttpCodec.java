@@ -2,14 +2,12 @@ package dev.tollgate.core.upstream;
 
 import dev.tollgate.core.guard.FlatHttpHeaders;
 import dev.tollgate.core.guard.HeaderNameCache;
-import dev.tollgate.core.guard.LazyTrailers;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultHttpContent;
-import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpDecoderConfig;
@@ -56,7 +54,7 @@ public final class UpstreamHttpCodec extends CombinedChannelDuplexHandler<Upstre
   public UpstreamHttpCodec(int maxInitialLineBytes, int maxHeaderBytes, int maxChunkBytes) {
     HttpDecoderConfig config = new HttpDecoderConfig().setMaxInitialLineLength(maxInitialLineBytes)
         .setMaxHeaderSize(maxHeaderBytes).setMaxChunkSize(maxChunkBytes).setHeadersFactory(FlatHttpHeaders.FACTORY)
-        .setTrailersFactory(LazyTrailers.FACTORY);
+        .setTrailersFactory(FlatHttpHeaders.TRAILERS_FACTORY);
     init(new ResponseDecoder(config), new RequestEncoder());
   }
 
@@ -325,7 +323,7 @@ public final class UpstreamHttpCodec extends CombinedChannelDuplexHandler<Upstre
       String name = in.toString(from, colon - from, StandardCharsets.US_ASCII);
       String value = in.toString(valueFrom, valueTo - valueFrom, StandardCharsets.ISO_8859_1);
       if (trailers == null) {
-        trailers = DefaultHttpHeadersFactory.trailersFactory().newHeaders();
+        trailers = FlatHttpHeaders.TRAILERS_FACTORY.newHeaders();
       }
       try {
         trailers.add(name, value); // validated: names, values, and no framing headers

@@ -13,11 +13,12 @@ import io.netty.handler.codec.http.LastHttpContent;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
-class LazyTrailersTest {
+/** Trailers made by {@link FlatHttpHeaders#TRAILERS_FACTORY}, on their own and through the client codec. */
+class FlatHttpHeadersTrailersTest {
 
   @Test
   void isEmptyUntilATrailerIsAddedThenAnswersLikeHeaders() {
-    HttpHeaders trailers = LazyTrailers.FACTORY.newHeaders();
+    HttpHeaders trailers = FlatHttpHeaders.TRAILERS_FACTORY.newHeaders();
     assertThat(trailers.isEmpty()).isTrue();
     assertThat(trailers.size()).isZero();
     assertThat(trailers.get("x-checksum")).isNull();
@@ -40,7 +41,7 @@ class LazyTrailersTest {
 
   @Test
   void checksNamesAndValuesAsNettysTrailersDo() {
-    HttpHeaders trailers = LazyTrailers.FACTORY.newHeaders();
+    HttpHeaders trailers = FlatHttpHeaders.TRAILERS_FACTORY.newHeaders();
 
     assertThatThrownBy(() -> trailers.add("bad name", "v")).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> trailers.add("content-length", "1")).isInstanceOf(IllegalArgumentException.class);
