@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * A fixed set of header names, matched ignoring case, and the one pass over a message's headers that
@@ -45,50 +46,32 @@ final class HeaderNames {
 
   /**
    * Removes from {@code headers} every header named in this set or by {@code extra}, and every header
-   * the message's {@code Connection} header lists (so hop-by-hop by the sender's word). One pass finds
-   * them; only those present are then removed by name.
+   * the message's {@code Connection} header lists (so hop-by-hop by the sender's word). A flat list (any
+   * message our HTTP/1.1 codecs read) drops them in its one pass; other headers (an HTTP/2 answer's) are
+   * walked once to find those present, and only they are removed by name.
    */
-  void removeFrom(HttpHeaders headers, java.util.function.Predicate<CharSequence> extra) {
+  void removeFrom(HttpHeaders headers, Predicate<CharSequence> extra) {
+    String connection = headers.get(HttpHeaderNames.CONNECTION);
+    Predicate<CharSequence> dropped = name -> contains(name) || extra.test(name)
+        || connection != null && listedIn(connection, name);
     if (headers instanceof FlatHttpHeaders flat) {
-      String connection = flat.get(HttpHeaderNames.CONNECTION);
-      flat.removeIf(name -> contains(name) || extra.test(name)
-          || connection != null && listedIn(connection, name));
+      flat.removeIf(dropped);
       return;
     }
     List<CharSequence> present = null;
-    CharSequence connection = null;
     Iterator<Map.Entry<CharSequence, CharSequence>> all = headers.iteratorCharSequence();
     while (all.hasNext()) {
-      Map.Entry<CharSequence, CharSequence> header = all.next();
-      CharSequence name = header.getKey();
-      if (contains(name) || extra.test(name)) {
+      CharSequence name = all.next().getKey();
+      if (dropped.test(name)) {
         if (present == null) {
           present = new ArrayList<>(4);
         }
         present.add(name);
-        if (connection == null && HttpHeaderNames.CONNECTION.contentEqualsIgnoreCase(name)) {
-          connection = header.getValue();
-        }
       }
     }
-    if (present == null) {
-      return; // the common response: nothing to remove, nothing allocated but the iterator
-    }
-    if (connection != null) {
-      addListedIn(connection.toString(), headers, present);
-    }
-    for (int i = 0, n = present.size(); i < n; i++) {
-      headers.remove(present.get(i));
-    }
-  }
-
-  /** Adds to {@code names} each header of {@code headers} that {@code connection} lists. */
-  private static void addListedIn(String connection, HttpHeaders headers, List<CharSequence> names) {
-    Iterator<Map.Entry<CharSequence, CharSequence>> all = headers.iteratorCharSequence();
-    while (all.hasNext()) {
-      CharSequence name = all.next().getKey();
-      if (listedIn(connection, name)) {
-        names.add(name);
+    if (present != null) {
+      for (int i = 0, n = present.size(); i < n; i++) {
+        headers.remove(present.get(i));
       }
     }
   }

@@ -25,9 +25,15 @@ class HeaderNamesTest {
     assertThat(hopByHop.contains("x-a-name-longer-than-any-in-the-set")).isFalse();
   }
 
-  @Test
-  void removesTheNamesOfTheSetThoseTheConnectionHeaderListsAndThoseThePredicatePicks() {
-    HttpHeaders headers = new DefaultHttpHeaders()
+  /** Netty's headers (an HTTP/2 answer's) and the flat list our HTTP/1.1 codecs read. */
+  static java.util.stream.Stream<HttpHeaders> headerKinds() {
+    return java.util.stream.Stream.of(new DefaultHttpHeaders(), new dev.tollgate.core.guard.FlatHttpHeaders());
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.MethodSource("headerKinds")
+  void removesTheNamesOfTheSetThoseTheConnectionHeaderListsAndThoseThePredicatePicks(HttpHeaders empty) {
+    HttpHeaders headers = empty
         .add("Content-Type", "application/json")
         .add("Connection", "keep-alive ,  X-Hop-Secret,x-other")
         .add("KEEP-ALIVE", "timeout=5")
@@ -43,9 +49,10 @@ class HeaderNamesTest {
     assertThat(headers.names()).containsExactlyInAnyOrder("Content-Type", "x-kept");
   }
 
-  @Test
-  void leavesHeadersWithoutAnyOfTheNamesAsTheyAre() {
-    HttpHeaders headers = new DefaultHttpHeaders().add("content-type", "text/event-stream")
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.MethodSource("headerKinds")
+  void leavesHeadersWithoutAnyOfTheNamesAsTheyAre(HttpHeaders empty) {
+    HttpHeaders headers = empty.add("content-type", "text/event-stream")
         .add("x-request-id", "req_1").add("cache-control", "no-cache");
 
     hopByHop.removeFrom(headers, name -> false);
