@@ -12,7 +12,9 @@
 # BASELINE_JAVA_OPTS [= TOLLGATE_JAVA_OPTS; JVM options for the baseline gateway alone: the current jar as
 # BASELINE_JAR and different options compare JVM flags], UPSTREAM_HTTP2 [false; true = Tollgate reaches the
 # mock over h2c, one HTTP/2 connection per event loop], BASELINE_UPSTREAM_HTTP2 [= UPSTREAM_HTTP2; the same
-# for the baseline gateway alone], WORKLOADS [json sse; either alone runs just that one].
+# for the baseline gateway alone], GATEWAY_TRANSPORT [empty = the config default (auto); epoll, io_uring or
+# nio], BASELINE_TRANSPORT [= GATEWAY_TRANSPORT; the same for the baseline gateway alone], WORKLOADS [json
+# sse; either alone runs just that one].
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -116,7 +118,8 @@ add_gateway() {
     local port="$GATEWAY_PORT" admin="$ADMIN_PORT"
     TOLLGATE_JAVA_OPTS="${BASELINE_JAVA_OPTS-${TOLLGATE_JAVA_OPTS:-}}" GATEWAY_PORT=$((port + 5)) \
       ADMIN_PORT=$((admin + 5)) PROXY_CORE_JAR="$BASELINE_JAR" \
-      UPSTREAM_HTTP2="${BASELINE_UPSTREAM_HTTP2-${UPSTREAM_HTTP2:-false}}" start_gateway baseline || return 1
+      UPSTREAM_HTTP2="${BASELINE_UPSTREAM_HTTP2-${UPSTREAM_HTTP2:-false}}" \
+      GATEWAY_TRANSPORT="${BASELINE_TRANSPORT-${GATEWAY_TRANSPORT:-}}" start_gateway baseline || return 1
     targets+=(--target "baseline=http://127.0.0.1:$((port + 5)),pid=$gateway_pid")
     start_gateway || return 1
   fi

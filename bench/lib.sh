@@ -68,11 +68,14 @@ start_gateway() {
   # only when asked for: a baseline build from before the key existed refuses it
   local http2_line=""
   [[ "${UPSTREAM_HTTP2:-false}" == true ]] && http2_line="    http2: true"
+  local transport_line=""
+  [[ -n "${GATEWAY_TRANSPORT:-}" ]] && transport_line="  transport: $GATEWAY_TRANSPORT"
   cat >"$work/$name.yaml" <<GATEWAY_YAML
 server:
   host: 127.0.0.1
   port: $GATEWAY_PORT
   ioThreads: ${GATEWAY_IO_THREADS:-1}
+$transport_line
 admin:
   host: 127.0.0.1
   port: $ADMIN_PORT

@@ -3,13 +3,14 @@ package dev.tollgate.core.config;
 import java.util.Objects;
 
 /**
- * The client-facing listener. {@code host}, {@code port}, {@code ioThreads} and {@code tls} cannot be
- * hot-swapped: a reload that changes them is logged and ignored until restart.
+ * The client-facing listener. {@code host}, {@code port}, {@code ioThreads}, {@code transport} and
+ * {@code tls} cannot be hot-swapped: a reload that changes them is logged and ignored until restart.
  */
 public record ServerConfig(
     String host,
     int port,
     int ioThreads,
+    String transport,
     TlsConfig tls,
     long idleTimeoutMillis,
     long shutdownGraceMillis,
@@ -23,6 +24,7 @@ public record ServerConfig(
     Checks.notBlank("server.host", host);
     Checks.port("server.port", port);
     Checks.nonNegative("server.ioThreads", ioThreads);
+    Checks.notBlank("server.transport", transport);
     Objects.requireNonNull(tls, "server.tls");
     Checks.positive("server.idleTimeoutMillis", idleTimeoutMillis);
     Checks.nonNegative("server.shutdownGraceMillis", shutdownGraceMillis);

@@ -22,7 +22,7 @@ public final class TestConfigs {
 
   public static GatewayConfig gateway(Map<String, ProviderConfig> providers, String defaultProvider) {
     return new GatewayConfig(
-        new ServerConfig("127.0.0.1", 0, 1, new ServerConfig.TlsConfig(false, "", ""), 120_000, 0,
+        new ServerConfig("127.0.0.1", 0, 1, "auto", new ServerConfig.TlsConfig(false, "", ""), 120_000, 0,
             256, 1024, MAX_BODY_BYTES, 32 * 1024, 128 * 1024),
         new AdminConfig("127.0.0.1", 0, "admin-token"),
         new StoreConfig("embedded", "./target/data"),

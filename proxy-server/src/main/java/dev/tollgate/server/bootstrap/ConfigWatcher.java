@@ -87,7 +87,8 @@ final class ConfigWatcher implements AutoCloseable {
       return catalogueChanged;
     }
     if (!next.server().host().equals(current.server().host()) || next.server().port() != current.server().port()
-        || next.server().ioThreads() != current.server().ioThreads() || !next.server().tls().equals(current.server().tls())
+        || next.server().ioThreads() != current.server().ioThreads()
+        || !next.server().transport().equals(current.server().transport()) || !next.server().tls().equals(current.server().tls())
         || !next.admin().host().equals(current.admin().host()) || next.admin().port() != current.admin().port()
         || !next.store().equals(current.store())) {
       log.warn("config reload: listener, thread, TLS and store settings change only on restart; ignored until then");

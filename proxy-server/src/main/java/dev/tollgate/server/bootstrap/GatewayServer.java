@@ -55,17 +55,10 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SslContext;
@@ -89,7 +82,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Boots the gateway: transport (native epoll when available, NIO otherwise), the embedded store, the
+ * Boots the gateway: transport ({@link Transport}: native epoll when available by default), the embedded store, the
  * data-plane listener with {@link GatewayPipeline}, and the admin/ops listener. {@link #close} drains:
  * it stops accepting, lets in-flight requests and streams finish within the grace period, then closes.
  */
@@ -132,6 +125,7 @@ public final class GatewayServer implements AutoCloseable {
   private final ChannelGroup serverChannels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private final ChannelGroup clientChannels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private final Class<? extends ServerSocketChannel> serverChannelClass;
+  private final String transportName;
   private int port;
   private int adminPort;
 
@@ -139,10 +133,10 @@ public final class GatewayServer implements AutoCloseable {
     this.config = config;
     this.plans = plans;
     GatewayConfig current = config.current();
-    boolean epoll = Epoll.isAvailable();
-    IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-    this.serverChannelClass = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-    Class<? extends SocketChannel> socketClass = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
+    Transport transport = Transport.choose(current.server().transport());
+    IoHandlerFactory io = transport.ioHandlers();
+    this.serverChannelClass = transport.serverChannel();
+    this.transportName = transport.name();
     this.bossGroup = new MultiThreadIoEventLoopGroup(1, io);
     // 0 = one loop per core, as documented (Netty's own default of 0 would be two per core)
     int ioThreads = current.server().ioThreads() > 0 ? current.server().ioThreads()
@@ -182,8 +176,8 @@ public final class GatewayServer implements AutoCloseable {
         admission.resolver(), admission.rateLimiter(), admission.ledgers(), admission.inFlight(),
         providerKeys, audit, responseCache, serverTls(current.server()),
         upstreamTls(current.upstream().trustCertFile()), realtime);
-    this.pipeline = new GatewayPipeline(services, socketClass);
-    log.info("transport: {}, {} event loops", epoll ? "epoll" : "nio", ioThreads);
+    this.pipeline = new GatewayPipeline(services, transport.socketChannel());
+    log.info("transport: {}, {} event loops", transport.name(), ioThreads);
     Gauge.builder("tollgate_store_writes", store, StateStore::writeCount)
         .description("State-changing statements committed by the embedded store since start")
         .register(metrics.registry());
@@ -257,6 +251,11 @@ public final class GatewayServer implements AutoCloseable {
 
   public int port() {
     return port;
+  }
+
+  /** The socket transport the event loops run on: io_uring, epoll or nio. */
+  public String transport() {
+    return transportName;
   }
 
   public int adminPort() {

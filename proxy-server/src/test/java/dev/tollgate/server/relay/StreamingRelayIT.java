@@ -81,24 +81,12 @@ class StreamingRelayIT {
     });
 
     HttpResponse<InputStream> response = http.send(chatRequest(false), HttpResponse.BodyHandlers.ofInputStream());
-    List<String> events = new ArrayList<>();
-    long firstArrivalNanos = 0;
-    try (BufferedReader lines = reader(response.body())) {
-      String line;
-      while ((line = lines.readLine()) != null) {
-        if (line.startsWith("data:")) {
-          if (events.isEmpty()) {
-            firstArrivalNanos = System.nanoTime();
-          }
-          events.add(line);
-        }
-      }
-    }
+    ArrivingEvents arriving = ArrivingEvents.read(response.body());
 
     assertThat(response.statusCode()).isEqualTo(200);
-    assertThat(events).hasSize(6).last().isEqualTo("data: [DONE]");
-    assertThat(events.get(0)).contains("part0");
-    assertThat(lastSentNanos.get() - firstArrivalNanos)
+    assertThat(arriving.events()).hasSize(6).last().isEqualTo("data: [DONE]");
+    assertThat(arriving.events().get(0)).contains("part0");
+    assertThat(lastSentNanos.get() - arriving.firstArrivalNanos())
         .as("the first event arrived well before the provider sent the last one")
         .isGreaterThan(TimeUnit.MILLISECONDS.toNanos(500));
   }

@@ -175,7 +175,7 @@ final class PipelineFixture implements AutoCloseable {
     providers.put("anthropic", new ProviderConfig("http://127.0.0.1:9", "x-api-key", "sk-bench-anthropic",
         "anthropic", null, null, null));
     return new GatewayConfig(
-        new ServerConfig("127.0.0.1", 0, 1, new ServerConfig.TlsConfig(false, "", ""), 120_000, 20_000,
+        new ServerConfig("127.0.0.1", 0, 1, "auto", new ServerConfig.TlsConfig(false, "", ""), 120_000, 20_000,
             8192, 32768, 8 << 20, 32 * 1024, 128 * 1024),
         new AdminConfig("127.0.0.1", 0, ""),
         new StoreConfig("embedded", "./data"),
