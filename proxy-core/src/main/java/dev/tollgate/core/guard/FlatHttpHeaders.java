@@ -95,12 +95,40 @@ public final class FlatHttpHeaders extends HttpHeaders {
   // ---- lookups
 
   private int indexOf(CharSequence name, int from) {
+    if (name instanceof AsciiString ascii) {
+      return indexOfAscii(ascii, from);
+    }
     int length = name.length();
     CharSequence[] s = slots;
     for (int i = from; i < size; i++) {
       CharSequence candidate = s[2 * i];
       if (candidate == name
           || candidate.length() == length && AsciiString.contentEqualsIgnoreCase(candidate, name)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * The usual look-up: Netty's and our name constants, and the names the decoders read, are
+   * {@link AsciiString}s, whose hash codes ignore case and are kept once computed. A differing hash
+   * rules a name out with one comparison; only an equal one is compared byte by byte.
+   */
+  private int indexOfAscii(AsciiString name, int from) {
+    int hash = name.hashCode();
+    int length = name.length();
+    CharSequence[] s = slots;
+    for (int i = from; i < size; i++) {
+      CharSequence candidate = s[2 * i];
+      if (candidate == name) {
+        return i;
+      }
+      if (candidate instanceof AsciiString known) {
+        if (known.hashCode() == hash && known.contentEqualsIgnoreCase(name)) {
+          return i;
+        }
+      } else if (candidate.length() == length && AsciiString.contentEqualsIgnoreCase(candidate, name)) {
         return i;
       }
     }

@@ -84,6 +84,9 @@ public final class UsageJournal implements AutoCloseable {
   private long segmentBytes;
   private long nextSeq;
   private ByteBuffer batchBuffer = ByteBuffer.allocate(64 * 1024);
+  private static final int REMEMBERED_FIELDS = 6;
+  /** Per field of a record, the last string found to be ASCII (see {@link #putString}). */
+  private final String[] lastAscii = new String[REMEMBERED_FIELDS];
 
   private UsageJournal(Path dir, long nextSeq, long segmentMaxBytes, int maxBatchRecords, int maxQueuedRecords) {
     this.dir = dir;
@@ -485,14 +488,14 @@ public final class UsageJournal implements AutoCloseable {
     batchBuffer.position(start + HEADER_BYTES);
     int payloadStart = batchBuffer.position();
     batchBuffer.putLong(seq);
-    putString(e.requestId());
+    putString(e.requestId(), -1);
     batchBuffer.putLong(e.epochMillis());
-    putString(e.tenantId());
-    putString(e.projectId());
-    putString(e.keyId());
-    putString(e.provider());
-    putString(e.operation());
-    putString(e.model());
+    putString(e.tenantId(), 0);
+    putString(e.projectId(), 1);
+    putString(e.keyId(), 2);
+    putString(e.provider(), 3);
+    putString(e.operation(), 4);
+    putString(e.model(), 5);
     batchBuffer.putInt(e.status());
     batchBuffer.put((byte) (e.streamed() ? 1 : 0));
     TokenUsage u = e.usage();
@@ -509,13 +512,19 @@ public final class UsageJournal implements AutoCloseable {
   }
 
   @SuppressWarnings("deprecation") // String.getBytes(int, int, byte[], int): exact for ASCII, checked first
-  private void putString(String s) {
+  /**
+   * Writes {@code s} as a length and its UTF-8 bytes. {@code field} (0 to {@link #REMEMBERED_FIELDS} - 1,
+   * or -1 for none) names a field whose last ASCII string is remembered: tenant, key and provider are
+   * the very same string objects record after record, and one seen before needs no second look.
+   */
+  private void putString(String s, int field) {
     if (s == null) {
       batchBuffer.putShort((short) -1);
       return;
     }
     int n = s.length();
-    if (n <= MAX_STRING_BYTES && isAscii(s)) { // identifiers: one byte per char, no byte[] made
+    if (n <= MAX_STRING_BYTES && (field >= 0 && lastAscii[field] == s || isAscii(s, field))) {
+      // identifiers: one byte per char, no byte[] made
       batchBuffer.putShort((short) n);
       int at = batchBuffer.position();
       // ASCII chars are their own bytes: String's bulk copy of each char's low byte (an array copy for
@@ -531,11 +540,14 @@ public final class UsageJournal implements AutoCloseable {
     batchBuffer.put(bytes, 0, length);
   }
 
-  private static boolean isAscii(String s) {
+  private boolean isAscii(String s, int field) {
     for (int i = 0, n = s.length(); i < n; i++) {
       if (s.charAt(i) >= 0x80) {
         return false;
       }
+    }
+    if (field >= 0) {
+      lastAscii[field] = s;
     }
     return true;
   }

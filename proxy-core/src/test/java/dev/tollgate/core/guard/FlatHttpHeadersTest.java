@@ -17,11 +17,14 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /** {@link FlatHttpHeaders} must answer as Netty's default (validating) headers answer. */
@@ -31,6 +34,11 @@ class FlatHttpHeadersTest {
       "Content-Length", "content-length", "Transfer-Encoding", "Connection", "connection", "X-Api-Key",
       "x-stainless-os", "X-Stainless-OS", "Accept", "Host", "a", "B",
   };
+  /** Each name as a String and as AsciiStrings in other cases (the hash-first look-up of the flat list). */
+  private static final CharSequence[] LOOKUPS = Arrays.stream(NAMES)
+      .flatMap(name -> Stream.of(name, new AsciiString(name), new AsciiString(name.toUpperCase(Locale.ROOT)),
+          new AsciiString(name.toLowerCase(Locale.ROOT))))
+      .toArray(CharSequence[]::new);
   private static final String[] VALUES = {
       "", "12", "chunked", "gzip, chunked", " Chunked ,x", "close", "keep-alive, Close", "abc",
       "text/event-stream", ",", "a,,b", "\tclose\t",
@@ -94,12 +102,12 @@ class FlatHttpHeadersTest {
     assertThat(flat.size()).isEqualTo(netty.size());
     assertThat(flat.isEmpty()).isEqualTo(netty.isEmpty());
     assertThat(byName(flat)).isEqualTo(byName(netty));
-    for (String name : NAMES) {
-      assertThat(flat.get(name)).as(name).isEqualTo(netty.get(name));
-      assertThat(flat.getAll(name)).as(name).isEqualTo(netty.getAll(name));
-      assertThat(flat.contains(name)).as(name).isEqualTo(netty.contains(name));
-      assertThat(flat.getInt(name)).as(name).isEqualTo(netty.getInt(name));
-      assertThat(flat.getInt(name, -1)).as(name).isEqualTo(netty.getInt(name, -1));
+    for (CharSequence name : LOOKUPS) {
+      assertThat(flat.get(name)).as(name.toString()).isEqualTo(netty.get(name));
+      assertThat(flat.getAll(name)).as(name.toString()).isEqualTo(netty.getAll(name));
+      assertThat(flat.contains(name)).as(name.toString()).isEqualTo(netty.contains(name));
+      assertThat(flat.getInt(name)).as(name.toString()).isEqualTo(netty.getInt(name));
+      assertThat(flat.getInt(name, -1)).as(name.toString()).isEqualTo(netty.getInt(name, -1));
       List<String> values = new ArrayList<>();
       flat.valueStringIterator(name).forEachRemaining(values::add);
       assertThat(values).isEqualTo(netty.getAll(name));
