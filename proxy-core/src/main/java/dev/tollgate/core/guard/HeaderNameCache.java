@@ -38,7 +38,7 @@ public final class HeaderNameCache {
     }
     int hash = PlatformDependent.hashCodeAscii(bytes, start, length); // eight bytes a step
     AsciiString[] table = TABLE.get();
-    int slot = slot(hash);
+    int slot = slot(hash, bytes[start]);
     AsciiString kept = table[slot];
     if (kept != null && kept.length() == length && Arrays.equals(kept.array(), kept.arrayOffset(),
         kept.arrayOffset() + length, bytes, start, start + length)) {
@@ -57,10 +57,15 @@ public final class HeaderNameCache {
    * that are tokens are kept. The check is an identity comparison with the slot its cached hash picks.
    */
   public static boolean keeps(AsciiString name) {
-    return name.length() <= LONGEST_KEPT && name.length() > 0 && TABLE.get()[slot(name.hashCode())] == name;
+    return name.length() <= LONGEST_KEPT && name.length() > 0 && TABLE.get()[slot(name.hashCode(), name.byteAt(0))] == name;
   }
 
-  private static int slot(int hash) {
-    return (hash ^ hash >>> 9) & (SLOTS - 1);
+  /**
+   * The hash ignores case, so the first byte's case bit is mixed in: clients tend to send
+   * {@code Content-Type} and providers {@code content-type}, and the two spellings, both read on one
+   * event loop, would otherwise evict each other from one slot at every message.
+   */
+  private static int slot(int hash, byte first) {
+    return (hash ^ hash >>> 9 ^ (first & 0x20) << 3) & (SLOTS - 1);
   }
 }

@@ -23,6 +23,16 @@ class HeaderNameCacheTest {
   }
 
   @Test
+  void aClientsAndAProvidersSpellingOfOneNameAreBothKept() {
+    AsciiString client = read("Content-Type: application/json\r\n", "Content-Type");
+    AsciiString provider = read("content-type: application/json\r\n", "content-type");
+    assertThat((Object) read("Content-Type: text/plain\r\n", "Content-Type")).isSameAs(client);
+    assertThat((Object) read("content-type: text/plain\r\n", "content-type")).isSameAs(provider);
+    assertThat(HeaderNameCache.keeps(client)).isTrue();
+    assertThat(HeaderNameCache.keeps(provider)).isTrue();
+  }
+
+  @Test
   void everyNameReadIsSpelledAsItsBytesWhateverTheTableHolds() {
     // far more names than slots: collisions replace each other, and each answer is still its own bytes
     for (int round = 0; round < 2; round++) {
