@@ -38,38 +38,52 @@ final class Glob {
 
   /** True when {@code value} matches the (validated) {@code pattern}. */
   static boolean matches(String pattern, String value) {
-    return matches(pattern, 0, value, 0);
+    return matches(pattern, 0, value, null, 0);
   }
 
-  private static boolean matches(String p, int pi, String s, int si) {
+  /** True when {@code provider + "/" + model} matches {@code pattern}; the string is never made. */
+  static boolean matches(String pattern, String provider, String model) {
+    return matches(pattern, 0, provider, String.valueOf(model), 0);
+  }
+
+  /**
+   * Matches {@code p} from {@code pi} against the value from {@code si}: {@code head} alone when
+   * {@code tail} is null, else {@code head + "/" + tail} read in place.
+   */
+  private static boolean matches(String p, int pi, String head, String tail, int si) {
+    int length = tail == null ? head.length() : head.length() + 1 + tail.length();
     while (pi < p.length()) {
-      if (si == s.length() && pi + 3 == p.length() && p.startsWith("/**", pi)) {
+      if (si == length && pi + 3 == p.length() && p.startsWith("/**", pi)) {
         return true;
       }
       char c = p.charAt(pi);
       if (c == '*') {
         boolean crossesSegments = pi + 1 < p.length() && p.charAt(pi + 1) == '*';
         int next = pi + (crossesSegments ? 2 : 1);
-        for (int k = si; k <= s.length(); k++) {
-          if (matches(p, next, s, k)) {
+        for (int k = si; k <= length; k++) {
+          if (matches(p, next, head, tail, k)) {
             return true;
           }
-          if (k < s.length() && !crossesSegments && s.charAt(k) == '/') {
+          if (k < length && !crossesSegments && charAt(head, tail, k) == '/') {
             return false;
           }
         }
         return false;
       }
-      if (si >= s.length()) {
+      if (si >= length) {
         return false;
       }
-      char v = s.charAt(si);
+      char v = charAt(head, tail, si);
       if (c == '?' ? v == '/' : c != v) {
         return false;
       }
       pi++;
       si++;
     }
-    return si == s.length();
+    return si == length;
+  }
+
+  private static char charAt(String head, String tail, int i) {
+    return i < head.length() ? head.charAt(i) : i == head.length() ? '/' : tail.charAt(i - head.length() - 1);
   }
 }

@@ -114,9 +114,8 @@ public record Plan(
 
   /** True when {@code provider/model} matches one of the plan's model globs. */
   public boolean allowsModel(String provider, String model) {
-    String qualified = provider + "/" + model;
     for (int i = 0; i < allowedModels.size(); i++) {
-      if (Glob.matches(allowedModels.get(i), qualified)) {
+      if (Glob.matches(allowedModels.get(i), provider, model)) {
         return true;
       }
     }

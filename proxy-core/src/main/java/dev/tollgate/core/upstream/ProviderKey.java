@@ -13,6 +13,8 @@ public final class ProviderKey {
 
   private final String value;
   private final Source source;
+  /** {@code "Bearer " + value}, made at the first use: a resolved key serves many requests. */
+  private String bearer;
 
   public ProviderKey(String value, Source source) {
     this.value = Objects.requireNonNull(value, "value");
@@ -22,6 +24,16 @@ public final class ProviderKey {
   /** The key itself, for the upstream request's auth header only. */
   public String reveal() {
     return value;
+  }
+
+  /** The key as an {@code Authorization} header value: {@code Bearer <key>}. */
+  public String revealAsBearer() {
+    String made = bearer;
+    if (made == null) {
+      made = "Bearer " + value;
+      bearer = made; // a race makes two equal strings, either of which is right
+    }
+    return made;
   }
 
   public Source source() {

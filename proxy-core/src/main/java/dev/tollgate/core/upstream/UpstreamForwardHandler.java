@@ -58,7 +58,7 @@ public final class UpstreamForwardHandler extends RequestStage {
           + request.route().providerName() + ", or configure the operator's key.");
       return;
     }
-    FullHttpRequest upstreamRequest = UpstreamRequests.build(client, request, key.get().reveal());
+    FullHttpRequest upstreamRequest = UpstreamRequests.build(client, request, key.get());
     GatewayConfig config = request.config();
     if (!ctx.channel().isActive()) {
       upstreamRequest.release();

@@ -50,7 +50,7 @@ final class UpstreamRequests {
    * The upstream request. Takes ownership of {@code client}'s content: the returned request holds it
    * (or a rewritten copy, in which case the original is released here).
    */
-  static FullHttpRequest build(FullHttpRequest client, RequestContext request, String providerKey) {
+  static FullHttpRequest build(FullHttpRequest client, RequestContext request, ProviderKey providerKey) {
     RouteMatch route = request.route();
     ByteBuf body = client.content();
     if (needsUsageInjection(request)) {
@@ -71,9 +71,9 @@ final class UpstreamRequests {
     }
     ProviderConfig provider = route.provider();
     if (provider.auth().equals("x-api-key")) {
-      headers.set("x-api-key", providerKey);
+      headers.set("x-api-key", providerKey.reveal());
     } else {
-      headers.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + providerKey);
+      headers.set(HttpHeaderNames.AUTHORIZATION, providerKey.revealAsBearer());
     }
     return new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, client.method(), route.upstreamUri(), body,
         headers, io.netty.handler.codec.http.EmptyHttpHeaders.INSTANCE);

@@ -19,6 +19,8 @@ import org.junit.jupiter.api.Test;
 
 class UpstreamRequestsTest {
 
+  private static final ProviderKey PROVIDER_KEY = new ProviderKey("sk-provider", ProviderKey.Source.OPERATOR_DEFAULT);
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @Test
@@ -124,7 +126,7 @@ class UpstreamRequestsTest {
     ByteBuf original = client.content();
     RequestContext context = context("/v1/chat/completions", true, false);
 
-    FullHttpRequest upstream = UpstreamRequests.build(client, context, "sk-provider");
+    FullHttpRequest upstream = UpstreamRequests.build(client, context, PROVIDER_KEY);
     try {
       assertThat(original.refCnt()).isZero();
       assertThat(context.usageInjected()).isTrue();
@@ -145,7 +147,7 @@ class UpstreamRequestsTest {
     FullHttpRequest client = post("/v1/chat/completions", " {" + rest);
     RequestContext context = context("/v1/chat/completions", true, false);
 
-    FullHttpRequest upstream = UpstreamRequests.build(client, context, "sk-provider");
+    FullHttpRequest upstream = UpstreamRequests.build(client, context, PROVIDER_KEY);
     try {
       assertThat(context.usageInjected()).isTrue();
       assertThat(upstream.content().toString(StandardCharsets.UTF_8))
@@ -163,7 +165,7 @@ class UpstreamRequestsTest {
         "{\"messages\":[{\"role\":\"user\",\"content\":\"what is stream_options?\"}],\"stream\":true}")) {
       FullHttpRequest client = post("/v1/chat/completions", body);
       FullHttpRequest upstream = UpstreamRequests.build(client, context("/v1/chat/completions", true, false),
-          "sk-provider");
+          PROVIDER_KEY);
       try {
         String sent = upstream.content().toString(StandardCharsets.UTF_8);
         JsonNode json = JSON.readTree(sent);
@@ -192,7 +194,7 @@ class UpstreamRequestsTest {
     ByteBuf original = client.content();
     RequestContext context = context("/v1/chat/completions", true, false);
 
-    FullHttpRequest upstream = UpstreamRequests.build(client, context, "sk-provider");
+    FullHttpRequest upstream = UpstreamRequests.build(client, context, PROVIDER_KEY);
     try {
       assertThat(upstream.content()).isSameAs(original);
       assertThat(context.usageInjected()).isFalse();
@@ -207,7 +209,7 @@ class UpstreamRequestsTest {
     ByteBuf original = client.content();
     RequestContext context = context(uri, stream, clientIncludeUsage);
 
-    FullHttpRequest upstream = UpstreamRequests.build(client, context, "sk-provider");
+    FullHttpRequest upstream = UpstreamRequests.build(client, context, PROVIDER_KEY);
     try {
       assertThat(upstream.content()).as(uri + " " + body).isSameAs(original);
       assertThat(upstream.content().toString(StandardCharsets.UTF_8)).isEqualTo(body);
@@ -219,7 +221,7 @@ class UpstreamRequestsTest {
   }
 
   private static FullHttpRequest build(FullHttpRequest client, String uri, boolean stream, boolean includeUsage) {
-    return UpstreamRequests.build(client, context(uri, stream, includeUsage), "sk-provider");
+    return UpstreamRequests.build(client, context(uri, stream, includeUsage), PROVIDER_KEY);
   }
 
   private static RequestContext context(String uri, boolean stream, boolean clientIncludeUsage) {
