@@ -24,7 +24,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The relay on each socket transport {@code server.transport} can name: a large request and answer cross
  * many reads and writes and the provider connection is kept for the next call, and a stream reaches the
- * client event by event. A native transport this kernel cannot load is skipped, not failed.
+ * client event by event. A native transport this kernel cannot load is skipped, not failed; io_uring
+ * (experimental) runs only with {@code -Dtollgate.test.ioUring=true}.
  */
 class TransportIT {
 
@@ -37,7 +38,7 @@ class TransportIT {
   @ParameterizedTest
   @ValueSource(strings = {"io_uring", "epoll", "nio"})
   void relaysLargeBodiesAndStreamsOnEachTransport(String transport) throws Exception {
-    assumeTrue(available(transport), transport + " is not available on this kernel");
+    assumeTrue(available(transport), transport + " is not available on this kernel, or not asked for");
     try (ScriptedUpstream upstream = new ScriptedUpstream();
          TestGateway gateway = TestGateway.start("server:\n  transport: " + transport + "\n"
              + "providers:\n  openai:\n    baseUrl: " + upstream.baseUrl() + "\n")) {
@@ -93,10 +94,9 @@ class TransportIT {
   }
 
   @Test
-  void autoPicksIoUringWhereTheKernelAllowsIt() throws Exception {
+  void autoPicksEpollWherePresent() throws Exception {
     try (TestGateway gateway = TestGateway.start("")) {
-      assertThat(gateway.server().transport())
-          .isEqualTo(IoUring.isAvailable() ? "io_uring" : Epoll.isAvailable() ? "epoll" : "nio");
+      assertThat(gateway.server().transport()).isEqualTo(Epoll.isAvailable() ? "epoll" : "nio");
     }
   }
 
@@ -109,7 +109,9 @@ class TransportIT {
 
   private static boolean available(String transport) {
     return switch (transport) {
-      case "io_uring" -> IoUring.isAvailable();
+      // experimental: Netty's io_uring transport has leaked a buffer and hung while shutting down, so
+      // it runs here only when asked for (-Dtollgate.test.ioUring=true), not in every build
+      case "io_uring" -> Boolean.getBoolean("tollgate.test.ioUring") && IoUring.isAvailable();
       case "epoll" -> Epoll.isAvailable();
       default -> true;
     };
