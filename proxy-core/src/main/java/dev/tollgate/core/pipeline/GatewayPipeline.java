@@ -144,7 +144,7 @@ public final class GatewayPipeline extends ChannelInitializer<SocketChannel>
     if (endpoint.tls()) {
       p.addLast(PipelineStage.UPSTREAM_TLS.handlerName(), upstreamTlsHandler(services.upstreamTls(), ch, endpoint));
     }
-    p.addLast(PipelineStage.UPSTREAM_CODEC.handlerName(), new UpstreamHttpCodec(8192, 65536, 65536));
+    p.addLast(PipelineStage.UPSTREAM_CODEC.handlerName(), new UpstreamHttpCodec(8192, 65536));
     addUpstreamRelayStages(p, endpoint, false); // the codec already hands on one piece per read
   }
 

@@ -31,7 +31,7 @@ class UpstreamHttpCodecTest {
   private static final String EVENTS = chunk("data: {\"delta\":\"Hel\"}\n\n") + chunk("data: {\"delta\":\"lo!\"}\n\n")
       + chunk("data: [DONE]\n\n") + "0\r\n\r\n";
 
-  private static final Supplier<ChannelHandler> OURS = () -> new UpstreamHttpCodec(8192, 65536, 65536);
+  private static final Supplier<ChannelHandler> OURS = () -> new UpstreamHttpCodec(8192, 65536);
   private static final Supplier<ChannelHandler> NETTYS = () -> new HttpClientCodec(8192, 65536, 65536);
 
   @Test
@@ -97,15 +97,117 @@ class UpstreamHttpCodecTest {
         bytes.append("0\r\n").append(random.nextInt(4) == 0 ? "x-trailer: t" + round + "\r\n" : "").append("\r\n");
       }
       String exchange = bytes.toString();
-      List<String> reads = new ArrayList<>();
-      for (int at = 0; at < exchange.length(); ) {
-        int next = Math.min(exchange.length(), at + 1 + random.nextInt(random.nextBoolean() ? 8 : 300));
-        reads.add(exchange.substring(at, next));
-        at = next;
-      }
-      assertThat(summary(decode(OURS, methods, reads.toArray(String[]::new))))
+      String[] reads = randomReads(exchange, random);
+      assertThat(summary(decode(OURS, methods, reads)))
           .as("round %d", round).isEqualTo(summary(decode(NETTYS, methods, exchange)));
     }
+  }
+
+  @Test
+  void decodesRandomHeadsAndBodiesAsNettysCodecDoesWhateverTheReads() {
+    String[] names = {"content-type", "Content-Type", "x-request-id", "X-Request-Id", "openai-version", "date",
+        "set-cookie", "x-ratelimit-remaining-tokens", "cache-control", "a"};
+    String[] values = {"application/json", "text/event-stream; charset=utf-8", "2020-10-01", "", "no-cache",
+        "Mon, 23 Nov 2026 07:00:00 GMT", "__cf_bm=abc; path=/; HttpOnly", "1234", "two  words", "\u00e9t\u00e9"};
+    String[] statusLines = {"HTTP/1.1 200 OK", "HTTP/1.1 200 Fine", "HTTP/1.1 201 Created", "HTTP/1.1 429 Too Many Requests",
+        "HTTP/1.1 500 Internal Server Error", "HTTP/1.0 200 OK", "HTTP/1.1 200 ", "HTTP/1.1 404 Not Found",
+        "HTTP/1.1  200  OK  "};
+    java.util.Random random = new java.util.Random(23_11_2026L);
+    for (int round = 0; round < 300; round++) {
+      StringBuilder bytes = new StringBuilder();
+      List<HttpMethod> methods = new ArrayList<>();
+      for (int response = 1 + random.nextInt(3); response > 0; response--) {
+        String status = statusLines[random.nextInt(statusLines.length)];
+        boolean http10 = status.startsWith("HTTP/1.0");
+        bytes.append(status).append("\r\n");
+        for (int h = random.nextInt(8); h > 0; h--) {
+          String ows = random.nextInt(3) == 0 ? " \t " : random.nextBoolean() ? " " : "";
+          bytes.append(names[random.nextInt(names.length)]).append(':').append(ows)
+              .append(values[random.nextInt(values.length)]).append(random.nextInt(4) == 0 ? " \t" : "").append("\r\n");
+        }
+        HttpMethod method = random.nextInt(8) == 0 ? HttpMethod.HEAD : HttpMethod.POST;
+        methods.add(method);
+        String body = "b".repeat(random.nextInt(50));
+        if (http10 || random.nextBoolean()) {
+          bytes.append("content-length: ").append(body.length()).append("\r\n\r\n");
+        } else {
+          bytes.append("transfer-encoding: chunked\r\n\r\n");
+          body = (body.isEmpty() ? "" : chunk(body)) + "0\r\n\r\n";
+        }
+        if (method != HttpMethod.HEAD) {
+          bytes.append(body);
+        }
+      }
+      String exchange = bytes.toString();
+      String[] reads = randomReads(exchange, random);
+      assertThat(summary(decode(OURS, methods, reads)))
+          .as("round %d: %s", round, exchange).isEqualTo(summary(decode(NETTYS, methods, exchange)));
+    }
+  }
+
+  @Test
+  void aBodyWithoutALengthEndsWithTheConnectionAsNettysDoes() {
+    for (String bytes : List.of("HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\n\r\nall of it, until the close",
+        "HTTP/1.1 200 OK\r\ntransfer-encoding: gzip\r\n\r\nnot chunked", "HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\ncut")) {
+      assertThat(summary(decodeAndClose(OURS, bytes))).as(bytes).isEqualTo(summary(decodeAndClose(NETTYS, bytes)));
+    }
+    // a head cut by the close fails (Netty fails the head it had begun)
+    assertThat(summary(decodeAndClose(OURS, "HTTP/1.1 200 OK\r\ncontent-le"))).isEqualTo(" <end [] failed>\n");
+  }
+
+  @Test
+  void refusesHeadsThatNettysCodecRefusesAndIgnoresWhatFollows() {
+    List<String> bad = List.of(
+        "HTTP/1.1 200 OK\r\ncontent-length: 2\r\ncontent-length: 3\r\n\r\n", // two lengths
+        "HTTP/1.1 200 OK\r\ncontent-length: -2\r\n\r\n",
+        "HTTP/1.1 200 OK\r\ncontent-length: 2x\r\n\r\n",
+        "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked, gzip\r\n\r\n", // chunked not last
+        "HTTP/1.1 200 OK\r\nx-a: one\u0001two\r\n\r\n", // a control byte in a value
+        "HTTP/1.1 200 OK\r\nx(a): v\r\n\r\n", // not a token
+        "HTTP/1.1 200 OK\r\n" + "x-long: " + "v".repeat(70_000) + "\r\n\r\n", // longer than the header limit
+        "HTTP/1.1 " + "9".repeat(9_000) + "\r\n\r\n"); // longer than the status line limit
+    for (String head : bad) {
+      List<Object> nettys = decode(NETTYS, List.of(HttpMethod.POST, HttpMethod.POST), head + "ok");
+      assertThat(nettys.stream().anyMatch(m -> ((io.netty.handler.codec.http.HttpObject) m).decoderResult().isFailure()))
+          .as("Netty refuses %s", head.substring(0, Math.min(60, head.length()))).isTrue();
+      release(nettys);
+      List<Object> messages = decode(OURS, List.of(HttpMethod.POST, HttpMethod.POST),
+          head + "okHTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok");
+      assertThat(messages).as(head.substring(0, Math.min(60, head.length()))).hasSize(1);
+      assertThat(((LastHttpContent) messages.get(0)).decoderResult().isFailure()).isTrue();
+      release(messages);
+    }
+  }
+
+  @Test
+  void refusesWhatNoProviderShouldSend() {
+    for (String head : List.of("HTTP/2.0 200 OK\r\n\r\n", "HTTP/1.1 2000 OK\r\n\r\n", "HTTP/1.1 200 OK\nx-a: b\r\n\r\n",
+        "HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\n\r\n", " x-a: b\r\n\r\n",
+        "HTTP/1.0 200 OK\r\ntransfer-encoding: chunked\r\n\r\n", "HTTP/1.1 200 O\u0001K\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nx-a: b\rc\r\n\r\n", "HTTP/1.1 200 OK\r\nno colon here\r\n\r\n")) {
+      List<Object> messages = decode(OURS, List.of(HttpMethod.POST), head);
+      assertThat(messages).as(head).hasSize(1);
+      assertThat(((LastHttpContent) messages.get(0)).decoderResult().isFailure()).as(head).isTrue();
+      release(messages);
+    }
+  }
+
+  @Test
+  void anInterimAnswerComesAloneAndTheFinalOneFollows() {
+    List<Object> messages = decode(OURS, List.of(HttpMethod.POST),
+        "HTTP/1.1 103 Early Hints\r\nlink: </a>\r\n\r\nHTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok");
+    assertThat(summary(messages)).isEqualTo("[103 [link=</a>]] [200 [content-length=2]] ok <end []>\n");
+  }
+
+  @Test
+  void aRepeatedValueIsTheStringMadeBeforeButACookieNeverIs() {
+    String answer = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nset-cookie: s=1\r\ncontent-length: 0\r\n\r\n";
+    List<Object> messages = decode(OURS, List.of(HttpMethod.POST, HttpMethod.POST), answer + answer);
+    HttpResponse first = (HttpResponse) messages.get(0);
+    HttpResponse second = (HttpResponse) messages.get(2);
+    assertThat(second.headers().get("content-type")).isSameAs(first.headers().get("content-type"));
+    assertThat(second.headers().get("set-cookie")).isEqualTo("s=1").isNotSameAs(first.headers().get("set-cookie"));
+    release(messages);
   }
 
   @Test
@@ -137,7 +239,7 @@ class UpstreamHttpCodecTest {
   @Test
   void aSizeLineThatNeverEndsFailsOnceItIsTooLong() {
     List<Object> messages = decode(OURS, List.of(HttpMethod.POST),
-        "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n", "1" + ";".repeat(UpstreamHttpCodec.MAX_SIZE_LINE_BYTES));
+        "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n", "1" + ";".repeat(UpstreamResponseDecoder.MAX_SIZE_LINE_BYTES));
 
     assertThat(((LastHttpContent) messages.get(messages.size() - 1)).decoderResult().isFailure()).isTrue();
     release(messages);
@@ -161,6 +263,17 @@ class UpstreamHttpCodecTest {
     }
     assertThat(wire.toString()).isEqualTo("POST /v1/chat/completions HTTP/1.1\r\n\r\n{}");
     assertThat(channel.finish()).isFalse();
+  }
+
+  /** {@code bytes} cut into reads of random sizes, short and long. */
+  private static String[] randomReads(String bytes, java.util.Random random) {
+    List<String> reads = new ArrayList<>();
+    for (int at = 0; at < bytes.length(); ) {
+      int next = Math.min(bytes.length(), at + 1 + random.nextInt(random.nextBoolean() ? 8 : 300));
+      reads.add(bytes.substring(at, next));
+      at = next;
+    }
+    return reads.toArray(String[]::new);
   }
 
   /** One chunk of a chunked body: its size in hex, CRLF, the data, CRLF. */
