@@ -91,8 +91,8 @@ public final class GatewayServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(GatewayServer.class);
   /** Threads that verify JWTs (and fetch JWK sets) off the event loops; not hot-swappable. */
   private static final int JWT_VERIFY_THREADS = 2;
-  /** How long the event loops must have been idle before they stop, on close. */
-  private static final long QUIET_MILLIS = 50;
+  /** On io_uring, how long the event loops must have been idle before they stop, on close. */
+  private static final long IO_URING_QUIET_MILLIS = 50;
 
   private final ConfigHolder config;
   private final GatewayMetrics metrics;
@@ -362,11 +362,12 @@ public final class GatewayServer implements AutoCloseable {
     }
     clientChannels.close().awaitUninterruptibly();
     pipeline.connector().close();
-    // a short quiet period: the loops keep running until the closes above have completed. On io_uring a
+    // on io_uring, a short quiet period: the loops keep running until the closes above have completed. A
     // closed socket's pending receive completes (cancelled) after the close itself, and a loop torn down
     // before that would leave the receive's buffer unreleased.
-    workerGroup.shutdownGracefully(QUIET_MILLIS, 2_000, TimeUnit.MILLISECONDS).awaitUninterruptibly();
-    bossGroup.shutdownGracefully(QUIET_MILLIS, 2_000, TimeUnit.MILLISECONDS).awaitUninterruptibly();
+    long quietMillis = "io_uring".equals(transportName) ? IO_URING_QUIET_MILLIS : 0;
+    workerGroup.shutdownGracefully(quietMillis, 2_000, TimeUnit.MILLISECONDS).awaitUninterruptibly();
+    bossGroup.shutdownGracefully(quietMillis, 2_000, TimeUnit.MILLISECONDS).awaitUninterruptibly();
     // No event loop records usage any more: write what the journal has queued and flush the ledger
     // (events that do not count are only in memory until this flush), before the store closes.
     aggregator.close();
