@@ -93,6 +93,8 @@ public final class GatewayServer implements AutoCloseable {
   private static final int JWT_VERIFY_THREADS = 2;
   /** On io_uring, how long the event loops must have been idle before they stop, on close. */
   private static final long IO_URING_QUIET_MILLIS = 50;
+  /** How long close waits for an event loop group to stop. */
+  private static final long LOOP_STOP_WAIT_MILLIS = 10_000;
 
   private final ConfigHolder config;
   private final GatewayMetrics metrics;
@@ -251,6 +253,19 @@ public final class GatewayServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Stops an event loop group and waits a bounded time: a loop that never finishes (Netty's io_uring
+   * transport has been seen waiting forever for a completion while it shut down) is logged and left
+   * behind, so that close, and the process on SIGTERM, still end.
+   */
+  static boolean stopLoops(EventLoopGroup group, long quietMillis, long waitMillis) {
+    if (!group.shutdownGracefully(quietMillis, 2_000, TimeUnit.MILLISECONDS).awaitUninterruptibly(waitMillis)) {
+      log.warn("event loops still running {} ms after shutdown; closing without them", waitMillis);
+      return false;
+    }
+    return true;
+  }
+
   public int port() {
     return port;
   }
@@ -366,8 +381,8 @@ public final class GatewayServer implements AutoCloseable {
     // closed socket's pending receive completes (cancelled) after the close itself, and a loop torn down
     // before that would leave the receive's buffer unreleased.
     long quietMillis = "io_uring".equals(transportName) ? IO_URING_QUIET_MILLIS : 0;
-    workerGroup.shutdownGracefully(quietMillis, 2_000, TimeUnit.MILLISECONDS).awaitUninterruptibly();
-    bossGroup.shutdownGracefully(quietMillis, 2_000, TimeUnit.MILLISECONDS).awaitUninterruptibly();
+    stopLoops(workerGroup, quietMillis, LOOP_STOP_WAIT_MILLIS);
+    stopLoops(bossGroup, quietMillis, LOOP_STOP_WAIT_MILLIS);
     // No event loop records usage any more: write what the journal has queued and flush the ledger
     // (events that do not count are only in memory until this flush), before the store closes.
     aggregator.close();
