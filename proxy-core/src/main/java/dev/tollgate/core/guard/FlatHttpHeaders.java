@@ -82,6 +82,14 @@ public final class FlatHttpHeaders extends HttpHeaders {
     this(false);
   }
 
+  /**
+   * Headers with room for {@code headers} names and values from the start: a decoder that has counted a
+   * head's lines makes no larger array than it needs (a list grows past it as any other does).
+   */
+  public static FlatHttpHeaders withRoomFor(int headers) {
+    return new FlatHttpHeaders(headers > 0 ? new CharSequence[2 * headers] : NO_SLOTS, 0, false);
+  }
+
   private FlatHttpHeaders(boolean trailers) {
     this(NO_SLOTS, 0, trailers);
   }
@@ -574,7 +582,7 @@ public final class FlatHttpHeaders extends HttpHeaders {
 
   private void append(CharSequence name, CharSequence value) {
     if (2 * size == slots.length) {
-      slots = Arrays.copyOf(slots, Math.max(2 * INITIAL_HEADERS, 2 * slots.length));
+      slots = Arrays.copyOf(slots, slots.length == 0 ? 2 * INITIAL_HEADERS : 2 * slots.length);
     }
     slots[2 * size] = name;
     slots[2 * size + 1] = value;

@@ -52,6 +52,7 @@ final class UpstreamResponseDecoder extends ByteToMessageDecoder {
   /** Trailer lines together longer than this fail the response. */
   static final int MAX_TRAILER_BYTES = 16 * 1024;
   private static final int MAX_SIZE_DIGITS = 8; // up to 0x7fffffff after the check below
+  private static final int RELAY_ADDS = 2;
 
   private static final int HEAD = 0;
   private static final int FIXED = 1;
@@ -84,6 +85,8 @@ final class UpstreamResponseDecoder extends ByteToMessageDecoder {
   private int headScanned;
   /** Of the head being received: where its header lines start (from the reader index), once known. */
   private int headersStart;
+  /** Of the head being received: the header lines found whole so far. */
+  private int headerLines;
   private long bodyLeft;
   private int dataLeft;
   private int trailerBytes;
@@ -197,8 +200,11 @@ final class UpstreamResponseDecoder extends ByteToMessageDecoder {
       }
       if (statusLine) {
         headersStart = lf + 1 - from;
+        headerLines = 0;
       } else if (lf - 1 == lineStart) {
         return lf + 1; // the empty line
+      } else {
+        headerLines++;
       }
       lineStart = lf + 1;
     }
@@ -230,7 +236,8 @@ final class UpstreamResponseDecoder extends ByteToMessageDecoder {
     int reasonStart = skipOws(bytes, at + 3, lineEnd);
     HttpResponseStatus status = status(code, bytes, reasonStart, trimEnd(bytes, reasonStart, lineEnd));
 
-    HttpHeaders headers = FlatHttpHeaders.FACTORY.newHeaders();
+    // room for the head's lines and for the two the relay may add (x-request-id, transfer-encoding)
+    HttpHeaders headers = FlatHttpHeaders.withRoomFor(headerLines + RELAY_ADDS);
     String contentLength = null;
     int contentLengths = 0;
     boolean transferEncoding = false;

@@ -45,6 +45,21 @@ class FlatHttpHeadersTest {
   };
 
   @Test
+  void headersMadeWithRoomForSomeGrowPastIt() {
+    for (int room : new int[] {0, 1, 3}) {
+      FlatHttpHeaders flat = FlatHttpHeaders.withRoomFor(room);
+      HttpHeaders netty = DefaultHttpHeadersFactory.headersFactory().newHeaders();
+      for (int i = 0; i < 7; i++) {
+        flat.add("x-h" + i, "v" + i);
+        netty.add("x-h" + i, "v" + i);
+      }
+      assertSameAnswers(netty, flat);
+      assertThat(flat.names()).hasSize(7);
+      assertThat(flat.get("x-h6")).isEqualTo("v6");
+    }
+  }
+
+  @Test
   void randomOperationsAnswerAsNettysHeadersDo() {
     Random random = new Random(42);
     for (int round = 0; round < 300; round++) {
