@@ -2,38 +2,31 @@ package dev.tollgate.core.guard;
 
 import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.internal.PlatformDependent;
-import java.util.Arrays;
 
 /**
  * Header values as our own HTTP/1.1 decoder reads them, kept per event-loop thread so that the values
  * messages repeat ({@code application/json}, {@code chunked}, a provider's API version, …) are made
  * once rather than once per message. A direct-mapped table like {@link HeaderNameCache}: a value is
- * found by its bytes' hash and used only if its bytes are equal. The caller decides what may be kept
- * (never credentials or cookies); long values are not kept, so the table stays small whatever a peer
- * sends. Values are Latin-1, one char per byte, as Netty's decoders make them.
+ * found by its bytes' hash and used only if it spells those bytes; a miss costs no more than the string
+ * itself. The caller decides what may be kept (never credentials or cookies); long values are not kept,
+ * so the table stays small whatever a peer sends. Values are Latin-1, one char per byte, as Netty's decoders make them.
  */
 public final class HeaderValueCache {
 
   private static final int SLOTS = 256; // a power of two
   private static final int LONGEST_KEPT = 64;
 
-  /** One thread's table: each slot's bytes and the string made of them. */
-  private static final class Table {
-    final byte[][] bytes = new byte[SLOTS][];
-    final String[] strings = new String[SLOTS];
-  }
-
-  private static final FastThreadLocal<Table> TABLE = new FastThreadLocal<>() {
+  private static final FastThreadLocal<String[]> TABLE = new FastThreadLocal<>() {
     @Override
-    protected Table initialValue() {
-      return new Table();
+    protected String[] initialValue() {
+      return new String[SLOTS];
     }
   };
 
   private HeaderValueCache() {
   }
 
-  /** The value in {@code bytes[start, start + length)}: the kept string if its bytes are equal, else a new one. */
+  /** The value in {@code bytes[start, start + length)}: the kept string if it spells them, else a new one. */
   public static String value(byte[] bytes, int start, int length) {
     if (length == 0) {
       return "";
@@ -43,15 +36,28 @@ public final class HeaderValueCache {
     }
     int hash = PlatformDependent.hashCodeAscii(bytes, start, length);
     int slot = (hash ^ hash >>> 8) & (SLOTS - 1);
-    Table table = TABLE.get();
-    byte[] kept = table.bytes[slot];
-    if (kept != null && Arrays.equals(kept, 0, kept.length, bytes, start, start + length)) {
-      return table.strings[slot];
+    String[] table = TABLE.get();
+    String kept = table[slot];
+    if (kept != null && spells(kept, bytes, start, length)) {
+      return kept;
     }
+    // a value that changes with every message (a date, a request id) replaces the slot's string and
+    // makes nothing more than the string Netty's decoder would have made
     String made = latin1(bytes, start, length);
-    table.bytes[slot] = Arrays.copyOfRange(bytes, start, start + length);
-    table.strings[slot] = made;
+    table[slot] = made;
     return made;
+  }
+
+  private static boolean spells(String kept, byte[] bytes, int start, int length) {
+    if (kept.length() != length) {
+      return false;
+    }
+    for (int i = 0; i < length; i++) {
+      if (kept.charAt(i) != (bytes[start + i] & 0xff)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** A new string of the bytes, one char per byte. */

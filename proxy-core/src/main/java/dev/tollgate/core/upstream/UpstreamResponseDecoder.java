@@ -309,7 +309,9 @@ final class UpstreamResponseDecoder extends ByteToMessageDecoder {
         throw new FramingException("Transfer-Encoding in an HTTP/1.0 response");
       }
       if (lastCodingIsChunked(head.headers())) {
-        head.headers().remove(HttpHeaderNames.CONTENT_LENGTH); // RFC 9112 6.3: chunked framing wins
+        if (contentLengths > 0) {
+          head.headers().remove(HttpHeaderNames.CONTENT_LENGTH); // RFC 9112 6.3: chunked framing wins
+        }
         out.add(head);
         state = SIZE;
         return;
