@@ -1,6 +1,7 @@
 package dev.tollgate.core.config;
 
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The client-facing listener. {@code host}, {@code port}, {@code ioThreads}, {@code transport} and
@@ -20,11 +21,17 @@ public record ServerConfig(
     int writeBufferLowBytes,
     int writeBufferHighBytes) {
 
+  /** The socket transports {@code server.transport} may name. */
+  private static final Set<String> TRANSPORTS = Set.of("auto", "epoll", "io_uring", "nio");
+
   public ServerConfig {
     Checks.notBlank("server.host", host);
     Checks.port("server.port", port);
     Checks.nonNegative("server.ioThreads", ioThreads);
-    Checks.notBlank("server.transport", transport);
+    if (!TRANSPORTS.contains(transport)) {
+      throw new IllegalArgumentException(
+          "server.transport: " + transport + " (expected: auto, epoll, io_uring or nio)");
+    }
     Objects.requireNonNull(tls, "server.tls");
     Checks.positive("server.idleTimeoutMillis", idleTimeoutMillis);
     Checks.nonNegative("server.shutdownGraceMillis", shutdownGraceMillis);
