@@ -4,66 +4,28 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.CombinedChannelDuplexHandler;
-import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpMessage;
-import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.util.AsciiString;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The codec stage: HTTP/1.1 request decoding with the configured line and header limits, and response
- * encoding. Unlike Netty's stock decoder, which silently drops Content-Length when Transfer-Encoding is
- * also present, it marks such a request as failed so {@link RequestGuardHandler} refuses it (the
- * classic request-smuggling shape). A small chunk of a chunked response goes out as one buffer (size
- * line, data and CRLF together) rather than three writes tied by a promise combiner: one streamed SSE
- * event costs one write. Headers are read into, and written from, {@link FlatHttpHeaders}. One per
- * channel.
+ * The codec stage: HTTP/1.1 request decoding by our own {@link GatewayRequestDecoder}, with the configured
+ * line and header limits (a request whose framing is ambiguous, the classic request-smuggling shape, fails
+ * so that {@link RequestGuardHandler} refuses it), and response encoding. A small chunk of a chunked
+ * response goes out as one buffer (size line, data and CRLF together) rather than three writes tied by a
+ * promise combiner: one streamed SSE event costs one write. Headers are read into, and written from,
+ * {@link FlatHttpHeaders}. One per channel.
  */
 public final class GatewayHttpCodec
-    extends CombinedChannelDuplexHandler<HttpRequestDecoder, HttpResponseEncoder> {
+    extends CombinedChannelDuplexHandler<GatewayRequestDecoder, HttpResponseEncoder> {
 
   public GatewayHttpCodec(int maxInitialLineBytes, int maxHeaderBytes) {
-    HttpDecoderConfig config = new HttpDecoderConfig()
-        .setMaxInitialLineLength(maxInitialLineBytes)
-        .setMaxHeaderSize(maxHeaderBytes)
-        .setMaxChunkSize(64 * 1024)
-        .setHeadersFactory(FlatHttpHeaders.FACTORY)
-        .setTrailersFactory(FlatHttpHeaders.TRAILERS_FACTORY);
-    init(new SmugglingAwareDecoder(config), new CoalescingResponseEncoder());
-  }
-
-  /** Signals a request that carried both Content-Length and Transfer-Encoding. */
-  static final class AmbiguousFramingException extends Exception {
-    private static final long serialVersionUID = 1L;
-
-    AmbiguousFramingException() {
-      super("both Content-Length and Transfer-Encoding", null, false, false);
-    }
-  }
-
-  private static final class SmugglingAwareDecoder extends HttpRequestDecoder {
-    SmugglingAwareDecoder(HttpDecoderConfig config) {
-      super(config);
-    }
-
-    @Override
-    protected AsciiString splitHeaderName(byte[] sb, int start, int length) {
-      return HeaderNameCache.name(sb, start, length);
-    }
-
-    @Override
-    protected void handleTransferEncodingChunkedWithContentLength(HttpMessage message) {
-      super.handleTransferEncodingChunkedWithContentLength(message);
-      message.setDecoderResult(DecoderResult.failure(new AmbiguousFramingException()));
-    }
+    init(new GatewayRequestDecoder(maxInitialLineBytes, maxHeaderBytes), new CoalescingResponseEncoder());
   }
 
   /**

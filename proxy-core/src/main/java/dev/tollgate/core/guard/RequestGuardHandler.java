@@ -5,20 +5,16 @@ import dev.tollgate.core.error.GatewayError;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderResult;
-import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.codec.http.ContentLengthNotAllowedException;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 
 /**
  * Pipeline stage that refuses requests whose framing or shape cannot be trusted, before anything else
  * reads them: oversized request line (414) or headers (431), both Content-Length and
- * Transfer-Encoding (400), undecodable requests (400), and paths that are not origin-form or that
- * climb with {@code ..} (400). A refused request's remaining body chunks are released as they arrive
+ * Transfer-Encoding or two lengths (400), undecodable requests and bodies (400), and paths that are not
+ * origin-form or that climb with {@code ..} (400). A refused request's remaining body chunks are released as they arrive
  * and the connection is closed after the error. Sits after the metrics stage; one per channel.
  */
 public final class RequestGuardHandler extends ChannelInboundHandlerAdapter {
@@ -44,28 +40,26 @@ public final class RequestGuardHandler extends ChannelInboundHandlerAdapter {
       ReferenceCountUtil.release(msg);
       return;
     }
+    if (msg instanceof HttpContent content && content.decoderResult().isFailure()) {
+      // a body whose framing broke (a bad chunk): what the request's stages hold of it is dropped with the
+      // connection
+      discarding = false;
+      ReferenceCountUtil.release(msg);
+      ErrorResponses.send(ctx, GatewayError.BAD_REQUEST, GatewayError.BAD_REQUEST.message(), null, true);
+      return;
+    }
     ctx.fireChannelRead(msg);
   }
 
   static GatewayError refusal(HttpRequest request) {
     DecoderResult result = request.decoderResult();
     if (result.isFailure()) {
-      Throwable cause = result.cause();
-      if (cause instanceof TooLongHttpHeaderException) {
-        return GatewayError.HEADERS_TOO_LARGE;
-      }
-      if (cause instanceof TooLongHttpLineException) {
-        return GatewayError.URI_TOO_LONG;
-      }
-      // Netty 4.2.18+ (RFC 9112 mode, the default) throws before our codec hook can mark the request
-      if (cause instanceof GatewayHttpCodec.AmbiguousFramingException
-          || cause instanceof ContentLengthNotAllowedException) {
-        return GatewayError.REQUEST_SMUGGLING;
-      }
-      if (cause instanceof TooLongFrameException) {
-        return GatewayError.HEADERS_TOO_LARGE;
-      }
-      return GatewayError.BAD_REQUEST;
+      return result.cause() instanceof Http1MessageDecoder.FramingException framing ? switch (framing.problem()) {
+        case START_LINE_TOO_LONG -> GatewayError.URI_TOO_LONG;
+        case HEAD_TOO_LONG -> GatewayError.HEADERS_TOO_LARGE;
+        case AMBIGUOUS_LENGTH -> GatewayError.REQUEST_SMUGGLING;
+        case MALFORMED -> GatewayError.BAD_REQUEST;
+      } : GatewayError.BAD_REQUEST;
     }
     String uri = request.uri();
     if (uri.isEmpty() || uri.charAt(0) != '/') {

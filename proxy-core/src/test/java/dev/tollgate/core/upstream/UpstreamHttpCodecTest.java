@@ -2,13 +2,13 @@ package dev.tollgate.core.upstream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tollgate.core.guard.Http1Reads;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
@@ -43,7 +43,7 @@ class UpstreamHttpCodecTest {
     LastHttpContent last = (LastHttpContent) messages.get(1);
     assertThat(last.content().toString(StandardCharsets.US_ASCII))
         .isEqualTo("data: {\"delta\":\"Hel\"}\n\ndata: {\"delta\":\"lo!\"}\n\ndata: [DONE]\n\n");
-    release(messages);
+    Http1Reads.release(messages);
   }
 
   @Test
@@ -97,7 +97,7 @@ class UpstreamHttpCodecTest {
         bytes.append("0\r\n").append(random.nextInt(4) == 0 ? "x-trailer: t" + round + "\r\n" : "").append("\r\n");
       }
       String exchange = bytes.toString();
-      String[] reads = randomReads(exchange, random);
+      String[] reads = Http1Reads.randomReads(exchange, random);
       assertThat(summary(decode(OURS, methods, reads)))
           .as("round %d", round).isEqualTo(summary(decode(NETTYS, methods, exchange)));
     }
@@ -139,7 +139,7 @@ class UpstreamHttpCodecTest {
         }
       }
       String exchange = bytes.toString();
-      String[] reads = randomReads(exchange, random);
+      String[] reads = Http1Reads.randomReads(exchange, random);
       assertThat(summary(decode(OURS, methods, reads)))
           .as("round %d: %s", round, exchange).isEqualTo(summary(decode(NETTYS, methods, exchange)));
     }
@@ -170,12 +170,12 @@ class UpstreamHttpCodecTest {
       List<Object> nettys = decode(NETTYS, List.of(HttpMethod.POST, HttpMethod.POST), head + "ok");
       assertThat(nettys.stream().anyMatch(m -> ((io.netty.handler.codec.http.HttpObject) m).decoderResult().isFailure()))
           .as("Netty refuses %s", head.substring(0, Math.min(60, head.length()))).isTrue();
-      release(nettys);
+      Http1Reads.release(nettys);
       List<Object> messages = decode(OURS, List.of(HttpMethod.POST, HttpMethod.POST),
           head + "okHTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok");
       assertThat(messages).as(head.substring(0, Math.min(60, head.length()))).hasSize(1);
       assertThat(((LastHttpContent) messages.get(0)).decoderResult().isFailure()).isTrue();
-      release(messages);
+      Http1Reads.release(messages);
     }
   }
 
@@ -188,7 +188,7 @@ class UpstreamHttpCodecTest {
       List<Object> messages = decode(OURS, List.of(HttpMethod.POST), head);
       assertThat(messages).as(head).hasSize(1);
       assertThat(((LastHttpContent) messages.get(0)).decoderResult().isFailure()).as(head).isTrue();
-      release(messages);
+      Http1Reads.release(messages);
     }
   }
 
@@ -207,7 +207,7 @@ class UpstreamHttpCodecTest {
     HttpResponse second = (HttpResponse) messages.get(2);
     assertThat(second.headers().get("content-type")).isSameAs(first.headers().get("content-type"));
     assertThat(second.headers().get("set-cookie")).isEqualTo("s=1").isNotSameAs(first.headers().get("set-cookie"));
-    release(messages);
+    Http1Reads.release(messages);
   }
 
   @Test
@@ -232,7 +232,7 @@ class UpstreamHttpCodecTest {
       assertThat(((LastHttpContent) last).decoderResult().isFailure()).as(body).isTrue();
       assertThat(messages.stream().filter(m -> m instanceof HttpResponse).count())
           .as("what follows a failure is ignored: %s", body).isEqualTo(1);
-      release(messages);
+      Http1Reads.release(messages);
     }
   }
 
@@ -242,7 +242,7 @@ class UpstreamHttpCodecTest {
         "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n", "1" + ";".repeat(UpstreamResponseDecoder.MAX_SIZE_LINE_BYTES));
 
     assertThat(((LastHttpContent) messages.get(messages.size() - 1)).decoderResult().isFailure()).isTrue();
-    release(messages);
+    Http1Reads.release(messages);
   }
 
   @Test
@@ -263,17 +263,6 @@ class UpstreamHttpCodecTest {
     }
     assertThat(wire.toString()).isEqualTo("POST /v1/chat/completions HTTP/1.1\r\n\r\n{}");
     assertThat(channel.finish()).isFalse();
-  }
-
-  /** {@code bytes} cut into reads of random sizes, short and long. */
-  private static String[] randomReads(String bytes, java.util.Random random) {
-    List<String> reads = new ArrayList<>();
-    for (int at = 0; at < bytes.length(); ) {
-      int next = Math.min(bytes.length(), at + 1 + random.nextInt(random.nextBoolean() ? 8 : 300));
-      reads.add(bytes.substring(at, next));
-      at = next;
-    }
-    return reads.toArray(String[]::new);
   }
 
   /** One chunk of a chunked body: its size in hex, CRLF, the data, CRLF. */
@@ -328,20 +317,9 @@ class UpstreamHttpCodecTest {
       if (message instanceof HttpResponse head) {
         out.append("[").append(head.status().code()).append(' ').append(head.headers().entries()).append("] ");
       }
-      if (message instanceof HttpContent piece) {
-        out.append(piece.content().toString(StandardCharsets.ISO_8859_1));
-      }
-      if (message instanceof LastHttpContent last) {
-        out.append(" <end ").append(last.trailingHeaders().entries()).append(last.decoderResult().isSuccess() ? "" : " failed")
-            .append(">\n");
-      }
+      Http1Reads.appendBody(out, message);
     }
-    release(messages);
+    Http1Reads.release(messages);
     return out.toString();
-  }
-
-  private static void release(List<Object> messages) {
-    messages.forEach(ReferenceCountUtil::release);
-    messages.clear();
   }
 }
