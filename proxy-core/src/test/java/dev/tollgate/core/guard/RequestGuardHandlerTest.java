@@ -91,6 +91,23 @@ class RequestGuardHandlerTest {
   }
 
   @Test
+  void refusesABodyWhoseChunkedFramingBreaksAndCloses() {
+    EmbeddedChannel channel = newChannel();
+
+    channel.writeInbound(bytes("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+        + "2\r\n{}XX0\r\n\r\n"));
+
+    HttpRequest head = channel.readInbound(); // the head passed before the body broke
+    assertThat(head.uri()).isEqualTo("/v1/chat/completions");
+    assertThat((Object) channel.readInbound()).isNull(); // nothing of the broken body goes on
+    WrittenResponse response = WrittenResponse.read(channel);
+    assertThat(response.status()).isEqualTo(400);
+    assertThat(response.errorCode()).isEqualTo("bad_request");
+    assertThat(channel.isOpen()).isFalse();
+    assertThat(channel.finish()).isFalse();
+  }
+
+  @Test
   void passesANormalRequestThroughUntouched() {
     EmbeddedChannel channel = newChannel();
 
