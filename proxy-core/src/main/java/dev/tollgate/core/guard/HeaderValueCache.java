@@ -6,14 +6,15 @@ import io.netty.util.internal.PlatformDependent;
 /**
  * Header values as our own HTTP/1.1 decoder reads them, kept per event-loop thread so that the values
  * messages repeat ({@code application/json}, {@code chunked}, a provider's API version, …) are made
- * once rather than once per message. A direct-mapped table like {@link HeaderNameCache}: a value is
- * found by its bytes' hash and used only if it spells those bytes; a miss costs no more than the string
- * itself. The caller decides what may be kept (never credentials or cookies); long values are not kept,
+ * once rather than once per message. A table of pairs of slots: a value's hash picks a pair, and a
+ * value is used only if it spells the bytes read. A value read anew takes the pair's first slot and
+ * moves the one there to the second, so two values that share a pair and come in turn (a provider's
+ * request id and its processing time, say) both stay; a miss costs no more than the string itself. The caller decides what may be kept (never credentials or cookies); long values are not kept,
  * so the table stays small whatever a peer sends. Values are Latin-1, one char per byte, as Netty's decoders make them.
  */
 public final class HeaderValueCache {
 
-  private static final int SLOTS = 256; // a power of two
+  private static final int SLOTS = 256; // a power of two: 128 pairs
   private static final int LONGEST_KEPT = 64;
 
   private static final FastThreadLocal<String[]> TABLE = new FastThreadLocal<>() {
@@ -35,16 +36,21 @@ public final class HeaderValueCache {
       return latin1(bytes, start, length);
     }
     int hash = PlatformDependent.hashCodeAscii(bytes, start, length);
-    int slot = (hash ^ hash >>> 8) & (SLOTS - 1);
+    int first = (hash ^ hash >>> 8) & (SLOTS - 2);
     String[] table = TABLE.get();
-    String kept = table[slot];
+    String kept = table[first];
     if (kept != null && spells(kept, bytes, start, length)) {
       return kept;
     }
-    // a value that changes with every message (a date, a request id) replaces the slot's string and
-    // makes nothing more than the string Netty's decoder would have made
+    String second = table[first + 1];
+    if (second != null && spells(second, bytes, start, length)) {
+      return second;
+    }
+    // a value that changes with every message (a date, a request id) makes nothing more than the string
+    // Netty's decoder would have made
     String made = latin1(bytes, start, length);
-    table[slot] = made;
+    table[first + 1] = kept;
+    table[first] = made;
     return made;
   }
 
