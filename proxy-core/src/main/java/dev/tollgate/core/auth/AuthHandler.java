@@ -38,6 +38,9 @@ public final class AuthHandler extends RequestStage {
   private final GatewayTokenVerifier gatewayTokens;
   private final TenantDirectory tenants;
   private final ParkedRequest parked = new ParkedRequest();
+  // the steps after each lookup, made once per channel rather than as a lambda per request
+  private final ParkedRequest.Continuation<Optional<Principal>> principalFound = this::onPrincipal;
+  private final ParkedRequest.Continuation<Optional<TenantRecord>> tenantFound = this::onTenant;
 
   public AuthHandler(ApiKeyVerifier verifier, JwtAuthenticator jwts, GatewayTokenVerifier gatewayTokens,
       TenantDirectory tenants) {
@@ -55,8 +58,7 @@ public final class AuthHandler extends RequestStage {
       return;
     }
     // 1. verify the key or token; 2. load its tenant; 3. continue
-    parked.await(ctx, request, principalFor(presented),
-        (req, principal) -> onPrincipal(ctx, req, context, principal));
+    parked.await(ctx, request, context, principalFor(presented), principalFound);
   }
 
   /**
@@ -92,8 +94,7 @@ public final class AuthHandler extends RequestStage {
       return;
     }
     context.principal(principal.get());
-    parked.await(ctx, request, tenants.tenant(principal.get().tenantId()),
-        (req, tenant) -> onTenant(ctx, req, context, tenant));
+    parked.await(ctx, request, context, tenants.tenant(principal.get().tenantId()), tenantFound);
   }
 
   private void onTenant(ChannelHandlerContext ctx, FullHttpRequest request, RequestContext context,

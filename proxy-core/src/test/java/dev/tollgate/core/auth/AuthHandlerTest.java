@@ -171,6 +171,29 @@ class AuthHandlerTest {
   }
 
   @Test
+  void eachParkedRequestOfAConnectionResumesWithItsOwnContext() {
+    String otherKey = ApiKeys.generate();
+    store.addKey("key_1", "ten_1", "prj_1", ApiKeys.hash(key));
+    store.addKey("key_2", "ten_2", "prj_2", ApiKeys.hash(otherKey));
+    EmbeddedChannel channel = newChannel("/v1/chat/completions");
+    RequestContext first = context(channel);
+    RequestContext second = newContext("/v1/chat/completions");
+
+    FullHttpRequest firstPassed = parkAndResume(channel, "Bearer " + key);
+    channel.attr(ChannelAttrs.REQUEST_CONTEXT).set(second); // the next request on the connection
+    FullHttpRequest secondPassed = parkAndResume(channel, "Bearer " + otherKey);
+
+    assertThat(firstPassed).isNotSameAs(secondPassed);
+    firstPassed.release();
+    secondPassed.release();
+    assertThat(first.principal().keyId()).isEqualTo("key_1");
+    assertThat(first.tenant().id()).isEqualTo("ten_1");
+    assertThat(second.principal().keyId()).isEqualTo("key_2");
+    assertThat(second.tenant().id()).isEqualTo("ten_2");
+    assertThat(channel.finish()).isFalse();
+  }
+
+  @Test
   void releasesAParkedRequestWhenTheChannelClosesAndIgnoresTheLateAnswer() {
     store.addKey("key_1", "ten_1", "prj_1", ApiKeys.hash(key));
     EmbeddedChannel channel = newChannel("/v1/chat/completions");
@@ -250,6 +273,18 @@ class AuthHandlerTest {
     store.runPendingTasks();
     assertThat(verifier.verify(key).getNow(null)).isPresent();
     assertThat(tenants.tenant("ten_1").getNow(null)).isPresent();
+  }
+
+  /** Writes a request with {@code authorization}, which parks on the store, and lets the store answer. */
+  private FullHttpRequest parkAndResume(EmbeddedChannel channel, String authorization) {
+    FullHttpRequest request = request("/v1/chat/completions");
+    request.headers().set("authorization", authorization);
+    channel.writeInbound(request);
+    assertThat((Object) channel.readInbound()).as("parked").isNull();
+    while (store.runPendingTasks() > 0) {
+      channel.runPendingTasks();
+    }
+    return channel.readInbound();
   }
 
   private EmbeddedChannel newChannel(String uri) {
