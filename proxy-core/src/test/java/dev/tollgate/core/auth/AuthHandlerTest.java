@@ -65,8 +65,7 @@ class AuthHandlerTest {
     store.addKey("key_1", "ten_1", "prj_1", ApiKeys.hash(key));
     warmCache();
     EmbeddedChannel channel = newChannel("/v1/chat/completions");
-    FullHttpRequest request = request("/v1/chat/completions");
-    request.headers().set("authorization", "Bearer " + key);
+    FullHttpRequest request = request("/v1/chat/completions", "Bearer " + key);
 
     channel.writeInbound(request);
 
@@ -77,6 +76,26 @@ class AuthHandlerTest {
     assertThat(principal.tenantId()).isEqualTo("ten_1");
     assertThat(principal.projectId()).isEqualTo("prj_1");
     assertThat(principal.keyId()).isEqualTo("key_1");
+    assertThat(channel.finish()).isFalse();
+  }
+
+  @Test
+  void acceptsABearerKeyWithSpacesAroundItAndRefusesOneWithACharacterMore() {
+    store.addKey("key_1", "ten_1", "prj_1", ApiKeys.hash(key));
+    warmCache();
+    EmbeddedChannel channel = newChannel("/v1/chat/completions");
+    FullHttpRequest spaced = request("/v1/chat/completions", "BEARER   " + key + " \t");
+    FullHttpRequest longer = request("/v1/chat/completions", "Bearer " + key + "0");
+
+    channel.writeInbound(spaced);
+    FullHttpRequest passed = channel.readInbound();
+    channel.writeInbound(longer);
+
+    assertThat(passed).isSameAs(spaced);
+    passed.release();
+    assertThat(context(channel).principal().keyId()).isEqualTo("key_1");
+    assertThat(longer.refCnt()).isZero();
+    assertThat(WrittenResponse.read(channel).status()).isEqualTo(401);
     assertThat(channel.finish()).isFalse();
   }
 
@@ -277,8 +296,7 @@ class AuthHandlerTest {
 
   /** Writes a request with {@code authorization}, which parks on the store, and lets the store answer. */
   private FullHttpRequest parkAndResume(EmbeddedChannel channel, String authorization) {
-    FullHttpRequest request = request("/v1/chat/completions");
-    request.headers().set("authorization", authorization);
+    FullHttpRequest request = request("/v1/chat/completions", authorization);
     channel.writeInbound(request);
     assertThat((Object) channel.readInbound()).as("parked").isNull();
     while (store.runPendingTasks() > 0) {
@@ -300,6 +318,12 @@ class AuthHandlerTest {
 
   private static RequestContext context(EmbeddedChannel channel) {
     return channel.attr(ChannelAttrs.REQUEST_CONTEXT).get();
+  }
+
+  private static FullHttpRequest request(String uri, String authorization) {
+    FullHttpRequest request = request(uri);
+    request.headers().set("authorization", authorization);
+    return request;
   }
 
   private static FullHttpRequest request(String uri) {
