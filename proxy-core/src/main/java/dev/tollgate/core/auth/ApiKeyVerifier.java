@@ -35,10 +35,18 @@ public final class ApiKeyVerifier {
 
   /** The principal for {@code presentedKey}, or empty if it is malformed, unknown or revoked. */
   public CompletableFuture<Optional<Principal>> verify(String presentedKey) {
-    if (!ApiKeys.looksValid(presentedKey)) {
+    return presentedKey == null ? REJECTED : verify(presentedKey, 0, presentedKey.length());
+  }
+
+  /**
+   * As {@link #verify(String)}, for the key at {@code start} (inclusive) to {@code end} of {@code value}
+   * (an {@code Authorization} header's value): the key is never copied out of it.
+   */
+  CompletableFuture<Optional<Principal>> verify(String value, int start, int end) {
+    if (!ApiKeys.looksValid(value, start, end)) {
       return REJECTED;
     }
-    KeyDigest digest = KeyDigest.of(presentedKey);
+    KeyDigest digest = KeyDigest.of(value, start, end);
     // a hit (the common case) without the loading lambda get() allocates; it still counts as a read
     // for refreshAfterWrite
     CompletableFuture<Optional<Principal>> cached = cache.getIfPresent(digest);

@@ -43,12 +43,16 @@ public final class ApiKeys {
 
   /** True when {@code presented} has the shape of a Tollgate key (checked before any lookup). */
   public static boolean looksValid(String presented) {
-    if (presented == null || presented.length() != PREFIX.length() + RANDOM_CHARS
-        || !presented.startsWith(PREFIX)) {
+    return presented != null && looksValid(presented, 0, presented.length());
+  }
+
+  /** As {@link #looksValid(String)}, for the key at {@code start} (inclusive) to {@code end} of {@code text}. */
+  static boolean looksValid(String text, int start, int end) {
+    if (end - start != PREFIX.length() + RANDOM_CHARS || !text.startsWith(PREFIX, start)) {
       return false;
     }
-    for (int i = PREFIX.length(); i < presented.length(); i++) {
-      char c = presented.charAt(i);
+    for (int i = start + PREFIX.length(); i < end; i++) {
+      char c = text.charAt(i);
       if (!(c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z')) {
         return false;
       }

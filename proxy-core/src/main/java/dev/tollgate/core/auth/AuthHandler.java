@@ -38,6 +38,9 @@ public final class AuthHandler extends RequestStage {
   private final GatewayTokenVerifier gatewayTokens;
   private final TenantDirectory tenants;
   private final ParkedRequest parked = new ParkedRequest();
+  // the steps after each lookup, made once per channel rather than as a lambda per request
+  private final ParkedRequest.Continuation<Optional<Principal>> principalFound = this::onPrincipal;
+  private final ParkedRequest.Continuation<Optional<TenantRecord>> tenantFound = this::onTenant;
 
   public AuthHandler(ApiKeyVerifier verifier, JwtAuthenticator jwts, GatewayTokenVerifier gatewayTokens,
       TenantDirectory tenants) {
@@ -49,14 +52,13 @@ public final class AuthHandler extends RequestStage {
 
   @Override
   protected void onRequest(ChannelHandlerContext ctx, FullHttpRequest request, RequestContext context) {
-    String presented = presentedKey(request.headers());
-    if (presented == null) {
+    CompletableFuture<Optional<Principal>> verdict = verdictOnPresented(request.headers());
+    if (verdict == null) {
       reject(ctx, request, "Missing API key: send your Tollgate key as 'Authorization: Bearer tg_...' or 'x-api-key'.");
       return;
     }
     // 1. verify the key or token; 2. load its tenant; 3. continue
-    parked.await(ctx, request, principalFor(presented),
-        (req, principal) -> onPrincipal(ctx, req, context, principal));
+    parked.await(ctx, request, context, verdict, principalFound);
   }
 
   /**
@@ -92,8 +94,7 @@ public final class AuthHandler extends RequestStage {
       return;
     }
     context.principal(principal.get());
-    parked.await(ctx, request, tenants.tenant(principal.get().tenantId()),
-        (req, tenant) -> onTenant(ctx, req, context, tenant));
+    parked.await(ctx, request, context, tenants.tenant(principal.get().tenantId()), tenantFound);
   }
 
   private void onTenant(ChannelHandlerContext ctx, FullHttpRequest request, RequestContext context,
@@ -112,18 +113,31 @@ public final class AuthHandler extends RequestStage {
     ErrorResponses.send(ctx, GatewayError.UNAUTHENTICATED, message);
   }
 
-  /** The key from {@code Authorization: Bearer ...} or {@code x-api-key}, or null. */
-  static String presentedKey(HttpHeaders headers) {
+  /**
+   * The verdict on the credential in {@code Authorization: Bearer ...} or else {@code x-api-key}
+   * (surrounding spaces ignored), or null when neither has one. A bearer {@code tg_} key is verified
+   * where it stands in the header's value: it is not cut out of it as a new string.
+   */
+  private CompletableFuture<Optional<Principal>> verdictOnPresented(HttpHeaders headers) {
     String authorization = headers.get(HttpHeaderNames.AUTHORIZATION);
     if (authorization != null && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-      String key = authorization.substring(BEARER.length()).trim();
-      if (!key.isEmpty()) {
-        return key;
+      int start = BEARER.length();
+      int end = authorization.length();
+      while (start < end && authorization.charAt(start) <= ' ') { // as String.trim
+        start++;
+      }
+      while (end > start && authorization.charAt(end - 1) <= ' ') {
+        end--;
+      }
+      if (start < end) {
+        return authorization.startsWith(ApiKeys.PREFIX, start)
+            ? verifier.verify(authorization, start, end)
+            : principalFor(authorization.substring(start, end));
       }
     }
     String apiKey = headers.get("x-api-key");
     if (apiKey != null && !apiKey.isBlank()) {
-      return apiKey.trim();
+      return principalFor(apiKey.trim());
     }
     return null;
   }

@@ -41,14 +41,19 @@ record KeyDigest(long w0, long w1, long w2, long w3) {
 
   /** The digest of {@code key}, whose characters must all be ASCII (as {@link ApiKeys#looksValid} checks). */
   static KeyDigest of(String key) {
+    return of(key, 0, key.length());
+  }
+
+  /** The digest of the key at {@code start} (inclusive) to {@code end} of {@code value}, as {@link #of(String)}. */
+  static KeyDigest of(String value, int start, int end) {
     Scratch scratch = SCRATCH.get();
-    int length = key.length();
+    int length = end - start;
     if (scratch.text.length < length) {
       scratch.text = new byte[length];
     }
     byte[] text = scratch.text;
     for (int i = 0; i < length; i++) {
-      text[i] = (byte) key.charAt(i);
+      text[i] = (byte) value.charAt(start + i);
     }
     try {
       scratch.sha256.update(text, 0, length);

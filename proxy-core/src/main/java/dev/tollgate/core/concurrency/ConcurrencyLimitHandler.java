@@ -45,13 +45,11 @@ public final class ConcurrencyLimitHandler extends RequestStage {
         return;
       }
     }
-    InFlightCounter.Slot stream = streamSlot;
-    context.onComplete(done -> {
-      slot.release();
-      if (stream != null) {
-        stream.release();
-      }
-    });
+    // each slot is its own completion hook: freed when the request ends, however it ends
+    context.onComplete(slot);
+    if (streamSlot != null) {
+      context.onComplete(streamSlot);
+    }
     ctx.fireChannelRead(request);
   }
 

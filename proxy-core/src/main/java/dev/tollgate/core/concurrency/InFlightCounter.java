@@ -1,7 +1,9 @@
 package dev.tollgate.core.concurrency;
 
+import dev.tollgate.core.context.RequestContext;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -63,12 +65,24 @@ public final class InFlightCounter {
 
   /**
    * One acquired place in flight. {@link #release()} is idempotent: the first call frees the place,
-   * later calls (for example from both the completion and the disconnect path) do nothing.
+   * later calls (for example from both the completion and the disconnect path) do nothing. As a
+   * request's completion hook it frees the place when the request ends.
    */
-  public static final class Slot {
+  public static final class Slot implements RequestContext.CompletionHook {
+
+    /** Sets the released flag once; a field rather than an AtomicBoolean saves an object per request. */
+    private static final VarHandle RELEASED;
+
+    static {
+      try {
+        RELEASED = MethodHandles.lookup().findVarHandle(Slot.class, "released", boolean.class);
+      } catch (ReflectiveOperationException e) {
+        throw new ExceptionInInitializerError(e);
+      }
+    }
 
     private final AtomicInteger counter;
-    private final AtomicBoolean released = new AtomicBoolean();
+    private volatile boolean released;
 
     private Slot(AtomicInteger counter) {
       this.counter = counter;
@@ -76,7 +90,7 @@ public final class InFlightCounter {
 
     /** Frees the place; true for the call that actually freed it. */
     public boolean release() {
-      if (!released.compareAndSet(false, true)) {
+      if (!RELEASED.compareAndSet(this, false, true)) {
         return false;
       }
       counter.decrementAndGet();
@@ -84,7 +98,12 @@ public final class InFlightCounter {
     }
 
     public boolean isReleased() {
-      return released.get();
+      return released;
+    }
+
+    @Override
+    public void onComplete(RequestContext request) {
+      release();
     }
   }
 }

@@ -6,7 +6,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.util.ReferenceCountUtil;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,13 +23,22 @@ public final class ParkedRequest {
   private FullHttpRequest parked;
 
   /**
+   * What a stage does with the answer. Given everything it needs as arguments, a stage makes it once
+   * (a field), where a lambda capturing the request's context would be a new object per request.
+   */
+  @FunctionalInterface
+  public interface Continuation<T> {
+    void resume(ChannelHandlerContext ctx, FullHttpRequest request, RequestContext context, T value);
+  }
+
+  /**
    * Runs {@code next} with {@code future}'s value: at once when it is already complete, otherwise on
    * {@code ctx}'s event loop once it completes. A failed future answers 500 and releases the request.
    */
-  public <T> void await(ChannelHandlerContext ctx, FullHttpRequest request, CompletableFuture<T> future,
-      BiConsumer<FullHttpRequest, T> next) {
+  public <T> void await(ChannelHandlerContext ctx, FullHttpRequest request, RequestContext context,
+      CompletableFuture<T> future, Continuation<T> next) {
     if (future.isDone() && !future.isCompletedExceptionally()) {
-      next.accept(request, future.join());
+      next.resume(ctx, request, context, future.join());
       return;
     }
     parked = request; // released by release() if the channel closes first
@@ -48,7 +56,7 @@ public final class ParkedRequest {
         ErrorResponses.send(ctx, GatewayError.INTERNAL);
         return;
       }
-      next.accept(resumed, value);
+      next.resume(ctx, resumed, context, value);
     }));
   }
 

@@ -33,6 +33,7 @@ public final class RequestContext {
   private int cacheTtlSeconds;
   private boolean cacheHit;
   private long overageUnits;
+  private String countedSubject;
   private String requestModel;
   private boolean stream;
   private boolean usageInjected;
@@ -248,6 +249,18 @@ public final class RequestContext {
 
   public void overageUnits(long overageUnits) {
     this.overageUnits = overageUnits;
+  }
+
+  /**
+   * The subject header's value this request counts under, for plans that count subjects (machines per
+   * licence), set by the quota stage; else null.
+   */
+  public String countedSubject() {
+    return countedSubject;
+  }
+
+  public void countedSubject(String countedSubject) {
+    this.countedSubject = countedSubject;
   }
 
   public String requestModel() {

@@ -40,6 +40,8 @@ public final class QuotaHandler extends RequestStage {
 
   private final Ledgers ledgers;
   private final ParkedRequest parked = new ParkedRequest();
+  // made once per channel rather than as a lambda per request
+  private final ParkedRequest.Continuation<Reservation> unitsReserved = this::onUnitsReserved;
 
   public QuotaHandler(Ledgers ledgers) {
     this.ledgers = ledgers;
@@ -66,15 +68,15 @@ public final class QuotaHandler extends RequestStage {
         refuseSubject(ctx, plan, decision);
         return;
       }
+      context.countedSubject(subject);
     }
-    String counted = subject;
     if (units == 0) {
-      reserveBudgets(ctx, request, context, null, counted);
+      reserveBudgets(ctx, request, context, null, subject);
       return;
     }
     boolean overage = plan.overageAllowed(context.tenant().overage());
-    parked.await(ctx, request, ledgers.requests().reserve(tenantId, units, plan.includedUnits(), overage),
-        (req, reservation) -> onUnitsReserved(ctx, req, context, reservation, counted));
+    parked.await(ctx, request, context, ledgers.requests().reserve(tenantId, units, plan.includedUnits(), overage),
+        unitsReserved);
   }
 
   @Override
@@ -89,7 +91,8 @@ public final class QuotaHandler extends RequestStage {
   }
 
   private void onUnitsReserved(ChannelHandlerContext ctx, FullHttpRequest request, RequestContext context,
-      Reservation reservation, String subject) {
+      Reservation reservation) {
+    String subject = context.countedSubject();
     if (!reservation.admitted()) {
       cancelCooldown(context, subject);
       ReferenceCountUtil.release(request);
@@ -109,8 +112,8 @@ public final class QuotaHandler extends RequestStage {
     long maxOutput = context.maxOutputTokens() > 0 ? context.maxOutputTokens() : ledgers.defaultMaxOutputTokens();
     long promptEstimate = Math.max(1, context.requestBytes() / 4);
     if (plan.monthlyTokenBudget() != null) {
-      parked.await(ctx, request, ledgers.tokens().reserve(tenantId, promptEstimate + maxOutput,
-          plan.monthlyTokenBudget(), false), (req, tokens) -> {
+      parked.await(ctx, request, context, ledgers.tokens().reserve(tenantId, promptEstimate + maxOutput,
+          plan.monthlyTokenBudget(), false), (sameCtx, req, sameContext, tokens) -> {
             if (!tokens.admitted()) {
               refuseBudget(ctx, req, context, units, subject, "token", tokens);
               return;
@@ -132,8 +135,8 @@ public final class QuotaHandler extends RequestStage {
       admit(ctx, request, context, units, tokens, null, subject);
       return;
     }
-    parked.await(ctx, request, ledgers.costMicroUsd().reserve(context.principal().tenantId(), worstCost,
-        plan.monthlyCostBudgetMicroUsd(), false), (req, cost) -> {
+    parked.await(ctx, request, context, ledgers.costMicroUsd().reserve(context.principal().tenantId(), worstCost,
+        plan.monthlyCostBudgetMicroUsd(), false), (sameCtx, req, sameContext, cost) -> {
           if (!cost.admitted()) {
             if (tokens != null) {
               ledgers.tokens().refund(tokens);

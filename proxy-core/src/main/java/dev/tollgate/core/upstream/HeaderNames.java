@@ -19,8 +19,15 @@ final class HeaderNames {
 
   /** The names of each length, index = length. */
   private final AsciiString[][] byLength;
+  /** A name of the set or one {@code alsoDropped} picks: made once, not per message. */
+  private final Predicate<CharSequence> dropped;
 
   HeaderNames(List<AsciiString> names) {
+    this(names, name -> false);
+  }
+
+  /** @param alsoDropped names {@link #removeFrom} removes besides those of the set */
+  HeaderNames(List<AsciiString> names, Predicate<CharSequence> alsoDropped) {
     int longest = names.stream().mapToInt(AsciiString::length).max().orElse(0);
     byLength = new AsciiString[longest + 1][];
     for (AsciiString name : names) {
@@ -29,6 +36,7 @@ final class HeaderNames {
       grown[grown.length - 1] = name;
       byLength[name.length()] = grown;
     }
+    dropped = name -> contains(name) || alsoDropped.test(name);
   }
 
   boolean contains(CharSequence name) {
@@ -45,15 +53,16 @@ final class HeaderNames {
   }
 
   /**
-   * Removes from {@code headers} every header named in this set or by {@code extra}, and every header
-   * the message's {@code Connection} header lists (so hop-by-hop by the sender's word). A flat list (any
-   * message our HTTP/1.1 codecs read) drops them in its one pass; other headers (an HTTP/2 answer's) are
-   * walked once to find those present, and only they are removed by name.
+   * Removes from {@code headers} every header named in this set or picked by {@code alsoDropped}, and
+   * every header the message's {@code Connection} header lists (so hop-by-hop by the sender's word). A
+   * flat list (any message our HTTP/1.1 codecs read) drops them in its one pass; other headers (an
+   * HTTP/2 answer's) are walked once to find those present, and only they are removed by name.
    */
-  void removeFrom(HttpHeaders headers, Predicate<CharSequence> extra) {
+  void removeFrom(HttpHeaders headers) {
     String connection = headers.get(HttpHeaderNames.CONNECTION);
-    Predicate<CharSequence> dropped = name -> contains(name) || extra.test(name)
-        || connection != null && listedIn(connection, name);
+    // most messages have no Connection header (HTTP/1.1 keeps alive without one): no predicate per message
+    Predicate<CharSequence> dropped = connection == null ? this.dropped
+        : name -> this.dropped.test(name) || listedIn(connection, name);
     if (headers instanceof FlatHttpHeaders flat) {
       flat.removeIf(dropped);
       return;

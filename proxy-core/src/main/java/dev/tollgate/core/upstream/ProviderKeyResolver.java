@@ -8,6 +8,7 @@ import dev.tollgate.core.vault.Vault;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
@@ -16,15 +17,22 @@ import java.util.function.Supplier;
  * vault), else the operator's default from config (operator-paid mode); empty when there is none.
  * Decrypted keys live in a short-lived, bounded cache, so the hot path does no decryption per request;
  * a miss decrypts on {@code executor}, never on an event loop. The admin API invalidates a tenant's
- * entries when its secrets change. Thread-safe.
+ * entries when its secrets change. A resolved key is kept as the {@link ProviderKey} (and completed
+ * future) every request is given, the vault's in its cache entry and the operator's per provider until
+ * the config names another, so a request makes none of them, nor the key's {@code Bearer} string.
+ * Thread-safe.
  */
 public final class ProviderKeyResolver {
 
-  private static final CompletableFuture<Optional<String>> NONE = CompletableFuture.completedFuture(Optional.empty());
+  private static final CompletableFuture<Optional<ProviderKey>> NONE =
+      CompletableFuture.completedFuture(Optional.empty());
 
   private final Supplier<Vault> vault;
   private final AuditLog audit;
-  private final AsyncLoadingCache<CacheKey, Optional<String>> cache;
+  private final AsyncLoadingCache<CacheKey, Optional<ProviderKey>> cache;
+  /** Per provider name: the operator's default key as the config last gave it, resolved. */
+  private final ConcurrentHashMap<String, CompletableFuture<Optional<ProviderKey>>> operatorKeys =
+      new ConcurrentHashMap<>();
 
   /**
    * @param vault the vault, or a supplier of null when no KEK is configured
@@ -42,22 +50,29 @@ public final class ProviderKeyResolver {
           if (v == null) {
             return Optional.empty();
           }
-          return v.resolve(key.tenantId(), key.projectId(), key.provider()).map(secret -> secret.reveal());
+          return v.resolve(key.tenantId(), key.projectId(), key.provider())
+              .map(secret -> new ProviderKey(secret.reveal(), ProviderKey.Source.PROJECT_OR_TENANT_SECRET));
         });
   }
 
-  /** The key for {@code request}'s tenant, project and provider; completes at once on a cache hit. */
+  /**
+   * The key for {@code request}'s tenant, project and provider; completes at once on a cache hit. The
+   * future may be shared with other requests: read it, never complete it.
+   */
   public CompletableFuture<Optional<ProviderKey>> resolve(RequestContext request) {
-    String provider = request.route().providerName();
-    String operatorDefault = request.route().provider().apiKey();
-    CompletableFuture<Optional<String>> secret = request.principal() == null || vault.get() == null
-        ? NONE
-        : cache.get(new CacheKey(request.principal().tenantId(),
-            request.principal().projectId() == null ? "" : request.principal().projectId(), provider));
-    if (secret.isDone() && !secret.isCompletedExceptionally()) {
-      return CompletableFuture.completedFuture(choose(request, secret.join(), operatorDefault, provider));
+    if (request.principal() == null || vault.get() == null) {
+      return operatorKey(request);
     }
-    return secret.thenApply(found -> choose(request, found, operatorDefault, provider));
+    String projectId = request.principal().projectId();
+    CacheKey key = new CacheKey(request.principal().tenantId(), projectId == null ? "" : projectId,
+        request.route().providerName());
+    // a hit without the loading lambda get() allocates
+    CompletableFuture<Optional<ProviderKey>> cached = cache.getIfPresent(key);
+    CompletableFuture<Optional<ProviderKey>> secret = cached != null ? cached : cache.get(key);
+    if (secret.isDone() && !secret.isCompletedExceptionally()) {
+      return secret.join().isPresent() ? audited(request, secret) : operatorKey(request);
+    }
+    return secret.thenCompose(found -> found.isPresent() ? audited(request, secret) : operatorKey(request));
   }
 
   /** Drops every cached key of {@code tenantId} (its secrets changed or were rotated). */
@@ -70,16 +85,33 @@ public final class ProviderKeyResolver {
     cache.synchronous().invalidateAll();
   }
 
-  private Optional<ProviderKey> choose(RequestContext request, Optional<String> secret, String operatorDefault,
-      String provider) {
-    if (secret.isPresent()) {
-      audit.secretUse(request.principal().tenantId(), provider, "key:" + request.principal().keyId());
-      return Optional.of(new ProviderKey(secret.get(), ProviderKey.Source.PROJECT_OR_TENANT_SECRET));
+  /** {@code secret}, a tenant's key from the vault, after noting its use in the audit log. */
+  private CompletableFuture<Optional<ProviderKey>> audited(RequestContext request,
+      CompletableFuture<Optional<ProviderKey>> secret) {
+    audit.secretUse(request.principal().tenantId(), request.route().providerName(),
+        "key:" + request.principal().keyId());
+    return secret;
+  }
+
+  /**
+   * The operator's default key for the request's provider, or none. The one made for the provider is
+   * given again while the request's config snapshot names the same key; a reload that changes it makes
+   * a new one (and drops the old).
+   */
+  private CompletableFuture<Optional<ProviderKey>> operatorKey(RequestContext request) {
+    String configured = request.route().provider().apiKey();
+    if (configured.isEmpty()) {
+      return NONE;
     }
-    if (!operatorDefault.isEmpty()) {
-      return Optional.of(new ProviderKey(operatorDefault, ProviderKey.Source.OPERATOR_DEFAULT));
+    String provider = request.route().providerName();
+    CompletableFuture<Optional<ProviderKey>> known = operatorKeys.get(provider);
+    if (known != null && known.join().get().reveal().equals(configured)) {
+      return known;
     }
-    return Optional.empty();
+    ProviderKey key = new ProviderKey(configured, ProviderKey.Source.OPERATOR_DEFAULT);
+    CompletableFuture<Optional<ProviderKey>> made = CompletableFuture.completedFuture(Optional.of(key));
+    operatorKeys.put(provider, made);
+    return made;
   }
 
   private record CacheKey(String tenantId, String projectId, String provider) {

@@ -18,6 +18,6 @@ final class ResponseHeaders {
 
   /** Removes the hop-by-hop headers and those the provider's {@code Connection} header names. */
   static void stripHopByHop(HttpHeaders headers) {
-    HOP_BY_HOP.removeFrom(headers, name -> false);
+    HOP_BY_HOP.removeFrom(headers);
   }
 }

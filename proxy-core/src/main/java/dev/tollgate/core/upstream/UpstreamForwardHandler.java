@@ -25,6 +25,8 @@ public final class UpstreamForwardHandler extends RequestStage {
   private final GatewayMetrics metrics;
   private final ProviderKeyResolver keys;
   private final ParkedRequest parked = new ParkedRequest();
+  // made once per channel rather than as a lambda per request
+  private final ParkedRequest.Continuation<java.util.Optional<ProviderKey>> keyFound = this::forward;
   private UpstreamExchange exchange;
 
   private final UsageSink usageSink;
@@ -45,7 +47,7 @@ public final class UpstreamForwardHandler extends RequestStage {
       return;
     }
     // 1. find the provider key (vault secret or operator default); 2. forward
-    parked.await(ctx, client, keys.resolve(request), (req, key) -> forward(ctx, req, request, key));
+    parked.await(ctx, client, request, keys.resolve(request), keyFound);
   }
 
   private void forward(ChannelHandlerContext ctx, FullHttpRequest client, RequestContext request,

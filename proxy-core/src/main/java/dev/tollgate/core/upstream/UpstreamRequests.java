@@ -32,16 +32,16 @@ final class UpstreamRequests {
   private static final AsciiString IDENTITY = AsciiString.cached("identity");
   private static final AsciiString TOLLGATE_PREFIX = AsciiString.cached("x-tollgate-");
   /**
-   * Hop-by-hop headers and the client's credentials, matched ignoring case (a client's name is never
-   * lower-cased, nor copied, to look it up). Host and Accept-Encoding are not here: they are set anew
-   * on every request, which replaces the client's.
+   * Hop-by-hop headers, the client's credentials and {@code x-tollgate-*}, matched ignoring case (a
+   * client's name is never lower-cased, nor copied, to look it up). Host and Accept-Encoding are not
+   * here: they are set anew on every request, which replaces the client's.
    */
   private static final HeaderNames DROPPED = new HeaderNames(List.of(
       HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE, AsciiString.cached("proxy-connection"),
       HttpHeaderNames.TE, HttpHeaderNames.TRAILER, HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.UPGRADE,
       HttpHeaderNames.PROXY_AUTHORIZATION, HttpHeaderNames.PROXY_AUTHENTICATE,
       HttpHeaderNames.AUTHORIZATION, AsciiString.cached("x-api-key"),
-      HttpHeaderNames.CONTENT_LENGTH, HttpHeaderNames.EXPECT));
+      HttpHeaderNames.CONTENT_LENGTH, HttpHeaderNames.EXPECT), UpstreamRequests::isTollgateHeader);
 
   private UpstreamRequests() {
   }
@@ -91,7 +91,7 @@ final class UpstreamRequests {
    * names are case-insensitive, and so are Netty's header lookups).
    */
   private static void keepEndToEnd(HttpHeaders headers) {
-    DROPPED.removeFrom(headers, UpstreamRequests::isTollgateHeader);
+    DROPPED.removeFrom(headers);
   }
 
   private static boolean isTollgateHeader(CharSequence name) {

@@ -39,6 +39,16 @@ class ApiKeysTest {
   }
 
   @Test
+  void looksValidJudgesOnlyTheKeysPlaceInALongerText() {
+    String key = ApiKeys.generate();
+    String value = "Bearer " + key + "-";
+
+    assertThat(ApiKeys.looksValid(value, 7, 7 + key.length())).isTrue();
+    assertThat(ApiKeys.looksValid(value, 7, value.length())).isFalse();
+    assertThat(ApiKeys.looksValid(value, 6, 6 + key.length())).isFalse();
+  }
+
+  @Test
   void hashIsStableLowercaseHexSha256() {
     // SHA-256("abc"), FIPS 180-2 test vector
     assertThat(ApiKeys.hash("abc"))

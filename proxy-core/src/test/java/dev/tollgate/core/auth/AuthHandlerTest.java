@@ -65,8 +65,7 @@ class AuthHandlerTest {
     store.addKey("key_1", "ten_1", "prj_1", ApiKeys.hash(key));
     warmCache();
     EmbeddedChannel channel = newChannel("/v1/chat/completions");
-    FullHttpRequest request = request("/v1/chat/completions");
-    request.headers().set("authorization", "Bearer " + key);
+    FullHttpRequest request = request("/v1/chat/completions", "Bearer " + key);
 
     channel.writeInbound(request);
 
@@ -77,6 +76,26 @@ class AuthHandlerTest {
     assertThat(principal.tenantId()).isEqualTo("ten_1");
     assertThat(principal.projectId()).isEqualTo("prj_1");
     assertThat(principal.keyId()).isEqualTo("key_1");
+    assertThat(channel.finish()).isFalse();
+  }
+
+  @Test
+  void acceptsABearerKeyWithSpacesAroundItAndRefusesOneWithACharacterMore() {
+    store.addKey("key_1", "ten_1", "prj_1", ApiKeys.hash(key));
+    warmCache();
+    EmbeddedChannel channel = newChannel("/v1/chat/completions");
+    FullHttpRequest spaced = request("/v1/chat/completions", "BEARER   " + key + " \t");
+    FullHttpRequest longer = request("/v1/chat/completions", "Bearer " + key + "0");
+
+    channel.writeInbound(spaced);
+    FullHttpRequest passed = channel.readInbound();
+    channel.writeInbound(longer);
+
+    assertThat(passed).isSameAs(spaced);
+    passed.release();
+    assertThat(context(channel).principal().keyId()).isEqualTo("key_1");
+    assertThat(longer.refCnt()).isZero();
+    assertThat(WrittenResponse.read(channel).status()).isEqualTo(401);
     assertThat(channel.finish()).isFalse();
   }
 
@@ -171,6 +190,29 @@ class AuthHandlerTest {
   }
 
   @Test
+  void eachParkedRequestOfAConnectionResumesWithItsOwnContext() {
+    String otherKey = ApiKeys.generate();
+    store.addKey("key_1", "ten_1", "prj_1", ApiKeys.hash(key));
+    store.addKey("key_2", "ten_2", "prj_2", ApiKeys.hash(otherKey));
+    EmbeddedChannel channel = newChannel("/v1/chat/completions");
+    RequestContext first = context(channel);
+    RequestContext second = newContext("/v1/chat/completions");
+
+    FullHttpRequest firstPassed = parkAndResume(channel, "Bearer " + key);
+    channel.attr(ChannelAttrs.REQUEST_CONTEXT).set(second); // the next request on the connection
+    FullHttpRequest secondPassed = parkAndResume(channel, "Bearer " + otherKey);
+
+    assertThat(firstPassed).isNotSameAs(secondPassed);
+    firstPassed.release();
+    secondPassed.release();
+    assertThat(first.principal().keyId()).isEqualTo("key_1");
+    assertThat(first.tenant().id()).isEqualTo("ten_1");
+    assertThat(second.principal().keyId()).isEqualTo("key_2");
+    assertThat(second.tenant().id()).isEqualTo("ten_2");
+    assertThat(channel.finish()).isFalse();
+  }
+
+  @Test
   void releasesAParkedRequestWhenTheChannelClosesAndIgnoresTheLateAnswer() {
     store.addKey("key_1", "ten_1", "prj_1", ApiKeys.hash(key));
     EmbeddedChannel channel = newChannel("/v1/chat/completions");
@@ -252,6 +294,17 @@ class AuthHandlerTest {
     assertThat(tenants.tenant("ten_1").getNow(null)).isPresent();
   }
 
+  /** Writes a request with {@code authorization}, which parks on the store, and lets the store answer. */
+  private FullHttpRequest parkAndResume(EmbeddedChannel channel, String authorization) {
+    FullHttpRequest request = request("/v1/chat/completions", authorization);
+    channel.writeInbound(request);
+    assertThat((Object) channel.readInbound()).as("parked").isNull();
+    while (store.runPendingTasks() > 0) {
+      channel.runPendingTasks();
+    }
+    return channel.readInbound();
+  }
+
   private EmbeddedChannel newChannel(String uri) {
     EmbeddedChannel channel = new EmbeddedChannel(new AuthHandler(verifier, jwt, sessionTokens, tenants));
     channel.attr(ChannelAttrs.REQUEST_CONTEXT).set(newContext(uri));
@@ -265,6 +318,12 @@ class AuthHandlerTest {
 
   private static RequestContext context(EmbeddedChannel channel) {
     return channel.attr(ChannelAttrs.REQUEST_CONTEXT).get();
+  }
+
+  private static FullHttpRequest request(String uri, String authorization) {
+    FullHttpRequest request = request(uri);
+    request.headers().set("authorization", authorization);
+    return request;
   }
 
   private static FullHttpRequest request(String uri) {

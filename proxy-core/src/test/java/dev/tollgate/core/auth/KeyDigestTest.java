@@ -20,6 +20,15 @@ class KeyDigestTest {
   }
 
   @Test
+  void aKeyWithinAHeaderValueHasTheDigestOfTheKeyAlone() {
+    String key = ApiKeys.generate();
+    String value = "Bearer  " + key + " ";
+
+    assertThat(KeyDigest.of(value, 8, 8 + key.length())).isEqualTo(KeyDigest.of(key));
+    assertThat(KeyDigest.of(value, 8, 8 + key.length() + 1)).isNotEqualTo(KeyDigest.of(key));
+  }
+
+  @Test
   void readsALongerTextThanItsFirstArray() {
     String text = "x".repeat(500);
     assertThat(KeyDigest.of(text).hex()).isEqualTo(ApiKeys.hash(text));
