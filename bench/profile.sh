@@ -77,6 +77,9 @@ for line in open(path):
     if f[-1].endswith('_[k]'):
         kernel += n
     sys_frames = [x for x in f if x.startswith('__x64_sys_') or x.startswith('__arm64_sys_')]
+    if not sys_frames and 'do_syscall_64_[k]' in f[:-1]:
+        # a system call the kernel entered without its __x64_sys_ wrapper (writev goes to do_writev)
+        sys_frames = [f[f.index('do_syscall_64_[k]') + 1]]
     syscalls[sys_frames[0] if sys_frames else ('(user)' if not f[-1].endswith('_[k]') else '(kernel, no syscall)')] += n
     deepest = next((x for x in reversed(f) if x.startswith('dev/tollgate') and 'ambda' not in x), '(no Tollgate frame)')
     frames[deepest] += n

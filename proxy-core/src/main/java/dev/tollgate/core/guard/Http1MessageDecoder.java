@@ -14,6 +14,7 @@ import io.netty.util.AsciiString;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.internal.StringUtil;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -73,6 +74,11 @@ public abstract class Http1MessageDecoder extends ByteToMessageDecoder {
   private int headersStart;
   /** Of the head being received: the header lines found whole so far. */
   private int headerLines;
+  /**
+   * Of the head being received: where each line found whole so far ends (its CR, from the reader index),
+   * the start line's first, so the head is read without searching for its line ends again.
+   */
+  private int[] lineEnds = new int[32];
   private long bodyLeft;
   private int dataLeft;
   private int trailerBytes;
@@ -205,8 +211,8 @@ public abstract class Http1MessageDecoder extends ByteToMessageDecoder {
     in.getBytes(from, bytes, 0, length);
     in.readerIndex(headEnd);
     headScanned = 0;
-    HttpHeaders headers = readHeaderLines(bytes, length);
-    readMessage(bytes, lineEnd(bytes, 0), headers, in, out);
+    HttpHeaders headers = readHeaderLines(bytes);
+    readMessage(bytes, lineEnds[0], headers, in, out);
   }
 
   /**
@@ -235,17 +241,22 @@ public abstract class Http1MessageDecoder extends ByteToMessageDecoder {
       if (startLine) {
         headersStart = lf + 1 - from;
         headerLines = 0;
+        lineEnds[0] = lf - 1 - from;
       } else if (lf - 1 == lineStart) {
         return lf + 1; // the empty line
       } else {
         headerLines++;
+        if (headerLines == lineEnds.length) {
+          lineEnds = Arrays.copyOf(lineEnds, 2 * headerLines);
+        }
+        lineEnds[headerLines] = lf - 1 - from;
       }
       lineStart = lf + 1;
     }
   }
 
-  /** The header lines of the head in {@code bytes[0, length)}, read into new headers; notes the framing ones. */
-  private HttpHeaders readHeaderLines(byte[] bytes, int length) throws FramingException {
+  /** The header lines of the head in {@code bytes}, read into new headers; notes the framing ones. */
+  private HttpHeaders readHeaderLines(byte[] bytes) throws FramingException {
     contentLength = null;
     contentLengths = 0;
     transferEncoding = false;
@@ -253,9 +264,9 @@ public abstract class Http1MessageDecoder extends ByteToMessageDecoder {
     HttpHeaders headers = FlatHttpHeaders.withRoomFor(headerLines + headerRoom());
     CharSequence name = null;
     String value = null;
-    int lineEnd;
-    for (int lineStart = lineEnd(bytes, 0) + 2; lineStart < length - 2; lineStart = lineEnd + 2) {
-      lineEnd = lineEnd(bytes, lineStart);
+    for (int line = 1; line <= headerLines; line++) {
+      int lineStart = lineEnds[line - 1] + 2;
+      int lineEnd = lineEnds[line];
       if (isOws(bytes[lineStart])) { // an obsolete folded line: part of the value before it
         if (!lenient || name == null) {
           throw new FramingException(Problem.MALFORMED, "a header line that starts with white space");
@@ -371,18 +382,6 @@ public abstract class Http1MessageDecoder extends ByteToMessageDecoder {
 
   protected static boolean isNamed(CharSequence name, AsciiString expected) {
     return name.length() == expected.length() && expected.contentEqualsIgnoreCase(name);
-  }
-
-  /**
-   * The index of the CR that ends the line starting at {@code from}: the head is whole and each of its
-   * LFs follows a CR. A bare CR inside a line stays in it, and the validation of names and values refuses it.
-   */
-  private static int lineEnd(byte[] bytes, int from) {
-    int i = from;
-    while (bytes[i] != '\n') {
-      i++;
-    }
-    return i - 1;
   }
 
   protected static boolean startsWith(byte[] bytes, int from, int to, byte[] prefix) {

@@ -65,6 +65,8 @@ class GatewayRequestDecoderTest {
             + "POST /v1/chat/completions HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5 ;a=b\r\n{\"a\":\r\nA;x\r\n1234567890\r\n"
             + "0\r\nx-checksum: abc\r\nX-Other:  two words \r\n\r\n"
             + "POST /v1/embeddings HTTP/1.1\r\ntransfer-encoding: chunked\r\n\r\n0\r\n\r\n",
+        // more header lines than a head usually has
+        "GET /v1/models HTTP/1.1\r\n" + "X-Many: v\r\n".repeat(100) + "\r\nGET /v1/models HTTP/1.1\r\nHost: x\r\n\r\n",
         // HTTP/1.0, Expect, an unusual method, a stray CRLF between requests
         "GET /healthz HTTP/1.0\r\n\r\n\r\nPOST /v1/messages HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\nabc"
             + "PROPFIND /x?y=z HTTP/1.1\r\nHost: x\r\n\r\n");
