@@ -13,7 +13,6 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.function.Supplier;
@@ -234,17 +233,7 @@ class GatewayRequestDecoderTest {
 
   private static List<Object> decode(Supplier<ChannelHandler> decoder, String... reads) {
     EmbeddedChannel channel = new EmbeddedChannel(decoder.get());
-    for (String read : reads) {
-      if (!read.isEmpty()) {
-        channel.writeInbound(Unpooled.copiedBuffer(read, StandardCharsets.ISO_8859_1));
-      }
-    }
-    List<Object> messages = new ArrayList<>();
-    for (Object in; (in = channel.readInbound()) != null; ) {
-      messages.add(in);
-    }
-    channel.finishAndReleaseAll();
-    return messages;
+    return Http1Reads.readAll(channel, reads);
   }
 
   /**

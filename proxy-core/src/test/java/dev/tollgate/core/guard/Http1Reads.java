@@ -1,5 +1,7 @@
 package dev.tollgate.core.guard;
 
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
@@ -23,6 +25,21 @@ public final class Http1Reads {
       at = next;
     }
     return reads.toArray(String[]::new);
+  }
+
+  /** Writes each non-empty read into {@code channel}, then returns every message it decoded and finishes it. */
+  public static List<Object> readAll(EmbeddedChannel channel, String... reads) {
+    for (String read : reads) {
+      if (!read.isEmpty()) {
+        channel.writeInbound(Unpooled.copiedBuffer(read, StandardCharsets.ISO_8859_1));
+      }
+    }
+    List<Object> messages = new ArrayList<>();
+    for (Object in; (in = channel.readInbound()) != null; ) {
+      messages.add(in);
+    }
+    channel.finishAndReleaseAll();
+    return messages;
   }
 
   /** Appends a body piece's data, and for the last piece its trailers and how the body ended. */

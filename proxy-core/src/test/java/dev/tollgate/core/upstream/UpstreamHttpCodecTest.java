@@ -279,17 +279,7 @@ class UpstreamHttpCodecTest {
         ReferenceCountUtil.release(out);
       }
     }
-    for (String read : reads) {
-      if (!read.isEmpty()) {
-        channel.writeInbound(Unpooled.copiedBuffer(read, StandardCharsets.ISO_8859_1));
-      }
-    }
-    List<Object> messages = new ArrayList<>();
-    for (Object in; (in = channel.readInbound()) != null; ) {
-      messages.add(in);
-    }
-    channel.finishAndReleaseAll();
-    return messages;
+    return Http1Reads.readAll(channel, reads);
   }
 
   private static List<Object> decodeAndClose(Supplier<ChannelHandler> codec, String bytes) {
