@@ -469,6 +469,14 @@ public final class FlatHttpHeaders extends HttpHeaders {
     return this;
   }
 
+  /**
+   * Adds a value its caller has already checked for the characters a field value cannot hold (a decoder
+   * that checked the bytes it was read from); the name is validated as {@link #add} validates it.
+   */
+  void addCheckedValue(CharSequence name, String value) {
+    append(validName(name), value);
+  }
+
   @Override
   public HttpHeaders add(String name, Iterable<?> values) {
     return add((CharSequence) name, values);

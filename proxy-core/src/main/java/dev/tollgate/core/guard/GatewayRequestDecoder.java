@@ -42,6 +42,11 @@ final class GatewayRequestDecoder extends Http1MessageDecoder {
   private static final int ADDED_HEADERS = 1;
   private static final byte[] HTTP_1 = "HTTP/1.".getBytes(StandardCharsets.US_ASCII);
   private static final String NO_LENGTH = "0";
+  /**
+   * Netty's request constructors check the method and target again for characters a request line cannot
+   * hold; {@link #readMessage} has already refused those (a method is a token, a target visible ASCII).
+   */
+  private static final boolean REVALIDATE_REQUEST_LINE = false;
 
   GatewayRequestDecoder(int maxInitialLineBytes, int maxHeaderBytes) {
     super(maxInitialLineBytes, maxHeaderBytes);
@@ -90,7 +95,7 @@ final class GatewayRequestDecoder extends Http1MessageDecoder {
       if (!lastCodingIsChunked(headers)) {
         throw malformed("a Transfer-Encoding whose last coding is not chunked");
       }
-      out.add(new DefaultHttpRequest(version, method, target, headers));
+      out.add(new DefaultHttpRequest(version, method, target, headers, REVALIDATE_REQUEST_LINE));
       chunkedBody();
       return;
     }
@@ -103,10 +108,11 @@ final class GatewayRequestDecoder extends Http1MessageDecoder {
     }
     if (length <= in.readableBytes()) {
       ByteBuf body = length == 0 ? Unpooled.EMPTY_BUFFER : in.readRetainedSlice((int) length);
-      out.add(new DefaultFullHttpRequest(version, method, target, body, headers, EmptyHttpHeaders.INSTANCE));
+      out.add(new DefaultFullHttpRequest(version, method, target, body, headers, EmptyHttpHeaders.INSTANCE,
+          REVALIDATE_REQUEST_LINE));
       return;
     }
-    out.add(new DefaultHttpRequest(version, method, target, headers));
+    out.add(new DefaultHttpRequest(version, method, target, headers, REVALIDATE_REQUEST_LINE));
     bodyOfLength(length);
   }
 

@@ -125,9 +125,10 @@ final class UpstreamExchange extends ResponseDeadlines.Waiter {
     bind(ch);
     // 1. send the request; 2. arm the response timer (the channel reads on its own: AUTO_READ)
     // pending stays ours for a retry: this attempt gets its own view of the content (released by the
-    // encoder once written) and shares the headers, which the encoder only reads (no copy per request)
+    // encoder once written) and shares the headers, which the encoder only reads (no copy per request);
+    // its method and target were checked when pending was made, so the copy does not check them again
     FullHttpRequest attempt = new DefaultFullHttpRequest(pending.protocolVersion(), pending.method(),
-        pending.uri(), pending.content().retainedDuplicate(), pending.headers(), pending.trailingHeaders());
+        pending.uri(), pending.content().retainedDuplicate(), pending.headers(), pending.trailingHeaders(), false);
     ChannelFuture written = ch.writeAndFlush(attempt);
     written.addListener(f -> {
       if (!f.isSuccess() && state == State.AWAITING_RESPONSE && upstream == ch) {

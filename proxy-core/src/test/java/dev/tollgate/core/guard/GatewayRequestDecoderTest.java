@@ -131,6 +131,8 @@ class GatewayRequestDecoderTest {
         "POST / HTTP/1.1\r\nContent-Length: -2\r\n\r\n",
         "POST / HTTP/1.1\r\nContent-Length: 2x\r\n\r\n",
         "POST / HTTP/1.1\r\nx-a: one\u0001two\r\n\r\n", // a control byte in a value
+        "POST / HTTP/1.1\r\nx-a: one\u007ftwo\r\n\r\n", // DEL in a value
+        "POST / HTTP/1.1\r\nx-a: \u0000\r\n\r\n", // a value of one NUL
         "POST / HTTP/1.1\r\nx(a): v\r\n\r\n", // not a token
         "POST / HTTP/1.1\r\nx-a : v\r\n\r\n", // white space before the colon
         "POST / HTTP/1.1\r\nx-long: " + "v".repeat(9_000) + "\r\n\r\n", // longer than the header limit

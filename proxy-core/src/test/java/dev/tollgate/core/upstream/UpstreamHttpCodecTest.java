@@ -163,6 +163,7 @@ class UpstreamHttpCodecTest {
         "HTTP/1.1 200 OK\r\ncontent-length: 2x\r\n\r\n",
         "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked, gzip\r\n\r\n", // chunked not last
         "HTTP/1.1 200 OK\r\nx-a: one\u0001two\r\n\r\n", // a control byte in a value
+        "HTTP/1.1 200 OK\r\nx-a: one\u007ftwo\r\n\r\n", // DEL in a value
         "HTTP/1.1 200 OK\r\nx(a): v\r\n\r\n", // not a token
         "HTTP/1.1 200 OK\r\n" + "x-long: " + "v".repeat(70_000) + "\r\n\r\n", // longer than the header limit
         "HTTP/1.1 " + "9".repeat(9_000) + "\r\n\r\n"); // longer than the status line limit
@@ -184,7 +185,8 @@ class UpstreamHttpCodecTest {
     for (String head : List.of("HTTP/2.0 200 OK\r\n\r\n", "HTTP/1.1 2000 OK\r\n\r\n", "HTTP/1.1 200 OK\nx-a: b\r\n\r\n",
         "HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\n\r\n", " x-a: b\r\n\r\n",
         "HTTP/1.0 200 OK\r\ntransfer-encoding: chunked\r\n\r\n", "HTTP/1.1 200 O\u0001K\r\n\r\n",
-        "HTTP/1.1 200 OK\r\nx-a: b\rc\r\n\r\n", "HTTP/1.1 200 OK\r\nno colon here\r\n\r\n")) {
+        "HTTP/1.1 200 OK\r\nx-a: b\rc\r\n\r\n", "HTTP/1.1 200 OK\r\nno colon here\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nx-a: one\r\n two\u0001\r\n\r\n")) { // the last: a control byte in a folded line
       List<Object> messages = decode(OURS, List.of(HttpMethod.POST), head);
       assertThat(messages).as(head).hasSize(1);
       assertThat(((LastHttpContent) messages.get(0)).decoderResult().isFailure()).as(head).isTrue();
