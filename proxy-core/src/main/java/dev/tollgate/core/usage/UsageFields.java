@@ -79,6 +79,16 @@ final class UsageFields {
   }
 
   /**
+   * Reads the plain JSON object that opens at {@code b[from]}, if it closes before {@code to}: returns
+   * the index just after it, or {@link PlainJson#UNDECIDED} when it does not close there or is not plain
+   * (the fields are then unspecified). What this reads, {@link #read} reads alike.
+   */
+  int readPlainObjectAt(byte[] b, int from, int to) {
+    clear();
+    return plainMembers(b, from + 1, to, null);
+  }
+
+  /**
    * Reads the members of the object opened just before {@code i}: the usage object's when
    * {@code details} is null, else those of that details object. Returns the index after the object.
    */

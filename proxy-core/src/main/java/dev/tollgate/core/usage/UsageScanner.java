@@ -3,6 +3,7 @@ package dev.tollgate.core.usage;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.tollgate.core.route.PlainJson;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.io.IOException;
@@ -285,7 +286,7 @@ public final class UsageScanner {
       if (i == to) {
         break;
       }
-      step(bytes, i);
+      i = step(bytes, i, to);
     }
     previousByte = bytes[to - 1];
     if (state == IN_USAGE) {
@@ -385,8 +386,11 @@ public final class UsageScanner {
     return (w - ONES) & ~w & HIGHS;
   }
 
-  /** The per-byte step of {@link #scan(ByteBuf)}: reads {@code bytes[i]}; always continues. */
-  private boolean step(byte[] bytes, int i) {
+  /**
+   * The per-byte step of {@link #scan(ByteBuf)}: reads {@code bytes[i]}, and the rest of a usage object
+   * that opens there if it closes before {@code to}. Returns the index of the last byte read.
+   */
+  private int step(byte[] bytes, int i, int to) {
     byte b = bytes[i];
     while (true) {
       switch (state) {
@@ -394,27 +398,26 @@ public final class UsageScanner {
           if (b == '"') {
             startKeyCandidate();
           }
-          return true;
+          return i;
         case IN_STRING:
           inString(b);
-          return true;
+          return i;
         case AFTER_KEY:
           if (b == ':') {
             state = BEFORE_VALUE;
-            return true;
+            return i;
           }
           if (isSpace(b)) {
-            return true;
+            return i;
           }
           state = OUTSIDE;
           continue; // not a key after all: look at this byte again
         case BEFORE_VALUE:
           if (isSpace(b)) {
-            return true;
+            return i;
           }
           if (b == '{' && pendingKey == KEY_USAGE) {
-            startUsage(i);
-            return true;
+            return startUsage(bytes, i, to);
           }
           if (b == '"' && pendingKey == KEY_MODEL && model == null) {
             state = IN_MODEL;
@@ -423,16 +426,16 @@ public final class UsageScanner {
             modelCopied = 0;
             modelStart = i + 1;
             modelHasEscape = false;
-            return true;
+            return i;
           }
           state = OUTSIDE;
           continue; // null, a number, an array or a string we do not want
         case IN_USAGE:
           inUsage(bytes, i);
-          return true;
+          return i;
         case IN_MODEL:
           inModel(bytes, i);
-          return true;
+          return i;
         default:
           throw new IllegalStateException("state: " + state);
       }
@@ -492,7 +495,22 @@ public final class UsageScanner {
     return keyMayBeUsage ? KEY_USAGE : keyMayBeModel ? KEY_MODEL : KEY_NONE;
   }
 
-  private void startUsage(int start) {
+  /**
+   * A usage object opens at {@code bytes[start]}. If it is plain JSON that closes before {@code to} (a
+   * JSON answer's usage nearly always does) it is read now, in one pass, and the index of its closing
+   * brace is returned; otherwise it is followed byte by byte to its end, and then read.
+   */
+  private int startUsage(byte[] bytes, int start, int to) {
+    UsageFields fields = FIELDS.get();
+    int end = fields.readPlainObjectAt(bytes, start, to);
+    // an event's usage object ends with its line: one with a line end in it is given up (see inUsage)
+    if (end != PlainJson.UNDECIDED && !(sse && hasNewline(bytes, start, end))) {
+      state = OUTSIDE;
+      if (end - start <= MAX_USAGE_BYTES) {
+        absorb(fields);
+      }
+      return end - 1;
+    }
     state = IN_USAGE;
     usageStart = start;
     usageLength = 0;
@@ -500,6 +518,16 @@ public final class UsageScanner {
     usageInString = false;
     escaped = false;
     usageOverflow = false;
+    return start;
+  }
+
+  private static boolean hasNewline(byte[] bytes, int from, int to) {
+    for (int i = from; i < to; i++) {
+      if (bytes[i] == '\n') {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void inUsage(byte[] bytes, int i) {
@@ -563,9 +591,13 @@ public final class UsageScanner {
 
   private void mergeUsage(byte[] bytes, int offset, int length) {
     UsageFields fields = FIELDS.get();
-    if (!fields.read(bytes, offset, length)) {
-      return; // not valid JSON after all: nothing to meter from it
+    if (fields.read(bytes, offset, length)) { // else not valid JSON after all: nothing to meter from it
+      absorb(fields);
     }
+  }
+
+  /** Takes in the usage object just read into {@code fields}. */
+  private void absorb(UsageFields fields) {
     if (dialect.additive()) {
       if (dialect == UsageDialect.REALTIME && fields.hasType) {
         return; // transcription usage, not a response's

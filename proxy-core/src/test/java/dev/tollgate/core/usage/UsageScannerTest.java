@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -249,6 +250,31 @@ class UsageScannerTest {
     UsageScanner scanner = new UsageScanner(UsageDialect.OPENAI_CHAT, true);
     scan(scanner, body);
     assertThat(scanner.usage()).isEqualTo(TokenUsage.of(3, 4));
+  }
+
+  @Test
+  void skipsUsageObjectLargerThanTheLimitThatCameInOneRead() {
+    String padding = "x".repeat(UsageScanner.MAX_USAGE_BYTES);
+    // the last usage object seen wins: had the long one been read, its 1 would replace the 2
+    String body = "{\"earlier\":{\"usage\":{\"prompt_tokens\":2}},"
+        + "\"usage\":{\"prompt_tokens\":1,\"pad\":\"" + padding + "\"}}";
+    UsageScanner scanner = new UsageScanner(UsageDialect.OPENAI_CHAT, false);
+    scanner.scan(Unpooled.wrappedBuffer(body.getBytes(StandardCharsets.UTF_8))); // a heap buffer: one block
+    assertThat(scanner.usage()).isEqualTo(TokenUsage.of(2, 0));
+  }
+
+  @Test
+  void givesUpAnEventsUsageObjectThatALineEndCutsWhateverTheChunking() {
+    // a data line ends at its line end: the object the next line seems to finish was never sent whole
+    String body = "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":3,\n"
+        + "\"completion_tokens\":4}}\n\n";
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    for (int split = 0; split < bytes.length; split++) {
+      UsageScanner scanner = new UsageScanner(UsageDialect.OPENAI_CHAT, true);
+      scanChecked(scanner, java.util.Arrays.copyOfRange(bytes, 0, split));
+      scanChecked(scanner, java.util.Arrays.copyOfRange(bytes, split, bytes.length));
+      assertThat(scanner.sawUsage()).as("split at %d", split).isFalse();
+    }
   }
 
   private static void assertEveryChunking(UsageDialect dialect, boolean sse, String body,
