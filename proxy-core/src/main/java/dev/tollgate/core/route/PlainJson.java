@@ -1,11 +1,12 @@
 package dev.tollgate.core.route;
 
 /**
- * Readers of the plain-JSON subset (ASCII text, valid escapes, numbers of at most 64 characters,
- * nesting at most 64 deep) over a byte array, allocating nothing. Each returns the index after what it
- * read, or {@link #UNDECIDED} when the bytes leave the subset: the caller then lets Jackson read the
- * whole document, so what is accepted here is always what Jackson accepts too. Stateless; used on the
- * event loop by {@link PlainJsonBody} and the usage scanner.
+ * Readers of the plain-JSON subset (names and read strings in ASCII, skipped strings in well-formed
+ * UTF-8, valid escapes, numbers of at most 64 characters, nesting at most 64 deep) over a byte array,
+ * allocating nothing. Each returns the index after what it read, or {@link #UNDECIDED} when the bytes
+ * leave the subset: the caller then lets Jackson read the whole document, so what is accepted here is
+ * always what Jackson accepts too. Stateless; used on the event loop by {@link PlainJsonBody} and the
+ * usage scanner.
  */
 public final class PlainJson {
 
@@ -19,6 +20,8 @@ public final class PlainJson {
   private static final int MAX_STRING_BYTES = 1 << 20;
   /** Longest integer read here as a long: 18 digits always fit. */
   public static final int MAX_LONG_DIGITS = 18;
+  private static final long QUOTES = ByteWords.repeated('"');
+  private static final long BACKSLASHES = ByteWords.repeated('\\');
 
   private PlainJson() {
   }
@@ -95,13 +98,30 @@ public final class PlainJson {
     return UNDECIDED;
   }
 
-  /** The index after the closing quote of an ASCII string whose escapes are all valid JSON ones. */
+  /**
+   * The index after the closing quote of a string whose escapes are all valid JSON ones and whose other
+   * bytes are text: no control characters, and anything beyond ASCII in well-formed UTF-8. A prompt's
+   * text is most of a request body, so runs of plain bytes are passed over eight at a time.
+   */
   public static int skippedStringEnd(byte[] b, int i, int to) {
     to = Math.min(to, i + MAX_STRING_BYTES + 1);
     while (i < to) {
+      while (i + Long.BYTES <= to && !holdsSpecialByte(ByteWords.word(b, i))) {
+        i += Long.BYTES;
+      }
+      if (i == to) {
+        return UNDECIDED;
+      }
       byte c = b[i++];
       if (c == '"') {
         return i;
+      }
+      if (c < 0) { // a byte beyond ASCII: the lead of a UTF-8 sequence
+        i = utf8SequenceEnd(b, i - 1, to);
+        if (i == UNDECIDED) {
+          return UNDECIDED;
+        }
+        continue;
       }
       if (c < 0x20) {
         return UNDECIDED;
@@ -123,6 +143,50 @@ public final class PlainJson {
       }
     }
     return UNDECIDED;
+  }
+
+  /** Whether one of the eight bytes in {@code word} is a quote, a backslash, a control character or not ASCII. */
+  private static boolean holdsSpecialByte(long word) {
+    return (ByteWords.controlOrNonAscii(word) | ByteWords.matches(word, QUOTES) | ByteWords.matches(word, BACKSLASHES))
+        != 0;
+  }
+
+  /**
+   * The index after the UTF-8 sequence whose lead byte is {@code b[i]} (not ASCII), or UNDECIDED when
+   * it is not a well-formed one (RFC 3629: no overlong forms, no surrogates, nothing past U+10FFFF, not
+   * cut short). Jackson reads more than this; what this refuses it is left to judge.
+   */
+  private static int utf8SequenceEnd(byte[] b, int i, int to) {
+    int lead = b[i] & 0xff;
+    int continuations;
+    int secondMin = 0x80;
+    int secondMax = 0xBF;
+    if (lead >= 0xC2 && lead <= 0xDF) {
+      continuations = 1;
+    } else if (lead >= 0xE0 && lead <= 0xEF) {
+      continuations = 2;
+      secondMin = lead == 0xE0 ? 0xA0 : 0x80; // below: an overlong form
+      secondMax = lead == 0xED ? 0x9F : 0xBF; // above: a surrogate
+    } else if (lead >= 0xF0 && lead <= 0xF4) {
+      continuations = 3;
+      secondMin = lead == 0xF0 ? 0x90 : 0x80; // below: an overlong form
+      secondMax = lead == 0xF4 ? 0x8F : 0xBF; // above: past U+10FFFF
+    } else {
+      return UNDECIDED; // a continuation byte, an overlong two-byte lead, or no lead at all
+    }
+    if (to - i <= continuations) {
+      return UNDECIDED;
+    }
+    int second = b[i + 1] & 0xff;
+    if (second < secondMin || second > secondMax) {
+      return UNDECIDED;
+    }
+    for (int k = 2; k <= continuations; k++) {
+      if ((b[i + k] & 0xC0) != 0x80) {
+        return UNDECIDED;
+      }
+    }
+    return i + continuations + 1;
   }
 
   /** {@code -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?}, at most MAX_NUMBER_CHARS long. */

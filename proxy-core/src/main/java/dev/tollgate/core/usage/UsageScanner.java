@@ -1,5 +1,10 @@
 package dev.tollgate.core.usage;
 
+import static dev.tollgate.core.route.ByteWords.firstMarked;
+import static dev.tollgate.core.route.ByteWords.matches;
+import static dev.tollgate.core.route.ByteWords.repeated;
+import static dev.tollgate.core.route.ByteWords.word;
+
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -7,9 +12,6 @@ import dev.tollgate.core.route.PlainJson;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.io.IOException;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Objects;
@@ -62,17 +64,14 @@ public final class UsageScanner {
   /** First size of the model buffer: model names are a few dozen bytes. */
   private static final int INITIAL_MODEL_BYTES = 48;
 
-  /** Eight bytes of an array read as one little-endian long: the first byte is the lowest. */
-  private static final VarHandle WORDS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-  private static final long ONES = 0x0101010101010101L;
-  private static final long HIGHS = 0x8080808080808080L;
-  private static final long QUOTES = '"' * ONES;
-  private static final long BACKSLASHES = '\\' * ONES;
-  private static final long NEWLINES = '\n' * ONES;
-  private static final long OPEN_BRACES = '{' * ONES;
-  private static final long CLOSE_BRACES = '}' * ONES;
-  private static final long LETTER_US = 'u' * ONES;
-  private static final long LETTER_MS = 'm' * ONES;
+  // bytes sought eight at a time (see ByteWords)
+  private static final long QUOTES = repeated('"');
+  private static final long BACKSLASHES = repeated('\\');
+  private static final long NEWLINES = repeated('\n');
+  private static final long OPEN_BRACES = repeated('{');
+  private static final long CLOSE_BRACES = repeated('}');
+  private static final long LETTER_US = repeated('u');
+  private static final long LETTER_MS = repeated('m');
 
   // states of the byte machine
   private static final int OUTSIDE = 0;
@@ -310,19 +309,19 @@ public final class UsageScanner {
    * The index of the first quote in {@code bytes[i..to)} followed by {@code u} (or {@code m} when
    * {@code model} is wanted), or of a quote that is the last byte, or {@code to}. Two words are read per
    * step, the second one byte further on: a quote marked in the first and a letter marked at the same
-   * place in the second is a candidate, checked byte by byte since a mark can be false (see below).
+   * place in the second is a candidate, checked byte by byte since a mark can be false (see ByteWords).
    */
   static int indexOfKeyStart(byte[] bytes, int i, int to, boolean model) {
     for (; i + Long.BYTES + 1 <= to; i += Long.BYTES) {
-      long quotes = matches((long) WORDS.get(bytes, i), QUOTES);
+      long quotes = matches(word(bytes, i), QUOTES);
       if (quotes == 0) {
         continue;
       }
-      long next = (long) WORDS.get(bytes, i + 1);
+      long next = word(bytes, i + 1);
       long letters = model ? matches(next, LETTER_US) | matches(next, LETTER_MS) : matches(next, LETTER_US);
       long candidates = quotes & letters;
       while (candidates != 0) {
-        int at = i + (Long.numberOfTrailingZeros(candidates) >>> 3);
+        int at = firstMarked(i, candidates);
         if (opensKey(bytes, at, model)) {
           return at;
         }
@@ -342,18 +341,15 @@ public final class UsageScanner {
     return bytes[quote] == '"' && (next == 'u' || model && next == 'm');
   }
 
-  // The searches below read eight bytes at a time: with w the word XOR a byte repeated eight times,
-  // (w - ONES) & ~w & HIGHS sets the high bit of each zero byte of w, so of each byte equal to the one
-  // sought. A borrow can also mark a byte above a true match, never one below it, so the lowest mark
-  // is the first match (the first byte is the lowest: little-endian). The tail is read byte by byte.
+  // The searches below read eight bytes at a time (see ByteWords), the tail byte by byte.
 
   /** The index of the first quote, backslash or newline in {@code bytes[i..to)}, or {@code to}. */
   static int indexOfStringEnd(byte[] bytes, int i, int to) {
     for (; i + Long.BYTES <= to; i += Long.BYTES) {
-      long word = (long) WORDS.get(bytes, i);
+      long word = word(bytes, i);
       long marks = matches(word, QUOTES) | matches(word, BACKSLASHES) | matches(word, NEWLINES);
       if (marks != 0) {
-        return i + (Long.numberOfTrailingZeros(marks) >>> 3);
+        return firstMarked(i, marks);
       }
     }
     byte b;
@@ -366,11 +362,11 @@ public final class UsageScanner {
   /** The index of the first quote, brace or newline in {@code bytes[i..to)}, or {@code to}. */
   static int indexOfUsageStructure(byte[] bytes, int i, int to) {
     for (; i + Long.BYTES <= to; i += Long.BYTES) {
-      long word = (long) WORDS.get(bytes, i);
+      long word = word(bytes, i);
       long marks = matches(word, QUOTES) | matches(word, OPEN_BRACES) | matches(word, CLOSE_BRACES)
           | matches(word, NEWLINES);
       if (marks != 0) {
-        return i + (Long.numberOfTrailingZeros(marks) >>> 3);
+        return firstMarked(i, marks);
       }
     }
     byte b;
@@ -378,12 +374,6 @@ public final class UsageScanner {
       i++;
     }
     return i;
-  }
-
-  /** The high bit of each byte of {@code word} equal to the byte {@code repeated} holds, maybe more above the first. */
-  private static long matches(long word, long repeated) {
-    long w = word ^ repeated;
-    return (w - ONES) & ~w & HIGHS;
   }
 
   /**

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 class UsageFieldsTest {
 
   private static final List<String> PLAIN = List.of(
+      "{\"prompt_tokens\":1,\"note\":\"caf\u00e9 \u2014 \uD83D\uDE00\"}",
       "{\"prompt_tokens\":19,\"completion_tokens\":10,\"total_tokens\":29,"
           + "\"prompt_tokens_details\":{\"cached_tokens\":3,\"audio_tokens\":2},"
           + "\"completion_tokens_details\":{\"reasoning_tokens\":4,\"audio_tokens\":1,"
@@ -26,7 +27,7 @@ class UsageFieldsTest {
 
   private static final List<String> LEFT_TO_JACKSON = List.of(
       "{\"prompt_tokens\":1234567890123456789}", "{\"prompt_tokens\":99999999999999999999}",
-      "{\"prompt_tokens\":1,\"note\":\"caf\u00e9\"}", "{\"prompt\\u005ftokens\":4}",
+      "{\"prompt\\u005ftokens\":4}",
       "{\"prompt_tokens\":01}", "{\"prompt_tokens\":1,}", "{\"a\":\"\\q\"}", "{\"a\":[1 2]}");
 
   @Test
