@@ -106,9 +106,7 @@ public final class PlainJson {
   public static int skippedStringEnd(byte[] b, int i, int to) {
     to = Math.min(to, i + MAX_STRING_BYTES + 1);
     while (i < to) {
-      while (i + Long.BYTES <= to && !holdsSpecialByte(ByteWords.word(b, i))) {
-        i += Long.BYTES;
-      }
+      i = nextSpecialByte(b, i, to);
       if (i == to) {
         return UNDECIDED;
       }
@@ -116,8 +114,8 @@ public final class PlainJson {
       if (c == '"') {
         return i;
       }
-      if (c < 0) { // a byte beyond ASCII: the lead of a UTF-8 sequence
-        i = utf8SequenceEnd(b, i - 1, to);
+      if (c < 0) { // a byte beyond ASCII: text in UTF-8 from here
+        i = utf8TextEnd(b, i - 1, to);
         if (i == UNDECIDED) {
           return UNDECIDED;
         }
@@ -145,10 +143,48 @@ public final class PlainJson {
     return UNDECIDED;
   }
 
-  /** Whether one of the eight bytes in {@code word} is a quote, a backslash, a control character or not ASCII. */
-  private static boolean holdsSpecialByte(long word) {
-    return (ByteWords.controlOrNonAscii(word) | ByteWords.matches(word, QUOTES) | ByteWords.matches(word, BACKSLASHES))
-        != 0;
+  /** The index of the first quote, backslash, control character or byte beyond ASCII from {@code i}, or {@code to}. */
+  private static int nextSpecialByte(byte[] b, int i, int to) {
+    for (; i + Long.BYTES <= to; i += Long.BYTES) {
+      long word = ByteWords.word(b, i);
+      long marks = ByteWords.controlOrNonAscii(word) | ByteWords.matches(word, QUOTES)
+          | ByteWords.matches(word, BACKSLASHES);
+      if (marks != 0) {
+        return ByteWords.firstMarked(i, marks);
+      }
+    }
+    byte c;
+    while (i < to && (c = b[i]) >= 0x20 && c != '"' && c != '\\') { // a byte beyond ASCII is negative
+      i++;
+    }
+    return i;
+  }
+
+  /**
+   * Reads text from the UTF-8 sequence at {@code b[i]} byte by byte, as long as more bytes beyond ASCII
+   * come within a word's length (text in most scripts but Latin has them at every character): returns
+   * the index of the first byte it did not read (a quote, a backslash, a control character, or the
+   * start of a run of plain ASCII worth reading a word at a time), or UNDECIDED at a sequence that is not
+   * well-formed.
+   */
+  private static int utf8TextEnd(byte[] b, int i, int to) {
+    int plainRun = 0;
+    while (i < to && plainRun < Long.BYTES) {
+      byte c = b[i];
+      if (c < 0) {
+        i = utf8SequenceEnd(b, i, to);
+        if (i == UNDECIDED) {
+          return UNDECIDED;
+        }
+        plainRun = 0;
+      } else if (c >= 0x20 && c != '"' && c != '\\') {
+        i++;
+        plainRun++;
+      } else {
+        return i;
+      }
+    }
+    return i;
   }
 
   /**
@@ -158,35 +194,26 @@ public final class PlainJson {
    */
   private static int utf8SequenceEnd(byte[] b, int i, int to) {
     int lead = b[i] & 0xff;
-    int continuations;
-    int secondMin = 0x80;
-    int secondMax = 0xBF;
-    if (lead >= 0xC2 && lead <= 0xDF) {
-      continuations = 1;
-    } else if (lead >= 0xE0 && lead <= 0xEF) {
-      continuations = 2;
-      secondMin = lead == 0xE0 ? 0xA0 : 0x80; // below: an overlong form
-      secondMax = lead == 0xED ? 0x9F : 0xBF; // above: a surrogate
-    } else if (lead >= 0xF0 && lead <= 0xF4) {
-      continuations = 3;
-      secondMin = lead == 0xF0 ? 0x90 : 0x80; // below: an overlong form
-      secondMax = lead == 0xF4 ? 0x8F : 0xBF; // above: past U+10FFFF
-    } else {
-      return UNDECIDED; // a continuation byte, an overlong two-byte lead, or no lead at all
+    if (lead < 0xE0) { // two bytes, from U+0080: a lead below 0xC2 is a continuation or an overlong form
+      return lead >= 0xC2 && i + 1 < to && isContinuation(b[i + 1]) ? i + 2 : UNDECIDED;
     }
-    if (to - i <= continuations) {
+    if (i + 2 >= to) {
       return UNDECIDED;
     }
     int second = b[i + 1] & 0xff;
-    if (second < secondMin || second > secondMax) {
-      return UNDECIDED;
+    if (lead < 0xF0) { // three bytes: not overlong (after 0xE0), not a surrogate (after 0xED)
+      boolean valid = isContinuation(b[i + 1]) && isContinuation(b[i + 2])
+          && (lead != 0xE0 || second >= 0xA0) && (lead != 0xED || second < 0xA0);
+      return valid ? i + 3 : UNDECIDED;
     }
-    for (int k = 2; k <= continuations; k++) {
-      if ((b[i + k] & 0xC0) != 0x80) {
-        return UNDECIDED;
-      }
-    }
-    return i + continuations + 1;
+    // four bytes: not overlong (after 0xF0), not past U+10FFFF (0xF4 at most, then below 0x90)
+    boolean valid = lead <= 0xF4 && i + 3 < to && isContinuation(b[i + 1]) && isContinuation(b[i + 2])
+        && isContinuation(b[i + 3]) && (lead != 0xF0 || second >= 0x90) && (lead != 0xF4 || second < 0x90);
+    return valid ? i + 4 : UNDECIDED;
+  }
+
+  private static boolean isContinuation(byte c) {
+    return (c & 0xC0) == 0x80;
   }
 
   /** {@code -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?}, at most MAX_NUMBER_CHARS long. */

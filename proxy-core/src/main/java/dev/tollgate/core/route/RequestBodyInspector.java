@@ -14,9 +14,9 @@ import java.io.IOException;
  * {@code model}, {@code stream}, {@code stream_options.include_usage} and the output token limit —
  * skipping everything else. A body in plain JSON is read by {@link PlainJsonBody} without allocating;
  * any other is read by a streaming Jackson parser, which has the last word on what is valid. Runs on
- * the event loop.
+ * the event loop. Public for the bench's {@code RequestBodyBenchmark}; the route stage is its caller.
  */
-final class RequestBodyInspector {
+public final class RequestBodyInspector {
 
   private static final JsonFactory JSON = new JsonFactory();
   /** Largest direct body copied for {@link PlainJsonBody}; a larger one is streamed to Jackson. */
@@ -37,7 +37,7 @@ final class RequestBodyInspector {
    *
    * @throws IOException when the body is not a JSON object
    */
-  static void inspect(ByteBuf body, RequestContext request) throws IOException {
+  public static void inspect(ByteBuf body, RequestContext request) throws IOException {
     if (!readPlain(body, request)) {
       inspectWithJackson(body, request);
     }
