@@ -14,7 +14,9 @@
 # mock over h2c, one HTTP/2 connection per event loop], BASELINE_UPSTREAM_HTTP2 [= UPSTREAM_HTTP2; the same
 # for the baseline gateway alone], GATEWAY_TRANSPORT [empty = the config default (auto); epoll, io_uring or
 # nio], BASELINE_TRANSPORT [= GATEWAY_TRANSPORT; the same for the baseline gateway alone], WORKLOADS [json
-# sse; either alone runs just that one].
+# sse; either alone runs just that one], BODY_FILE [empty = a one-line chat; a file = the body of every
+# request, sent as it is: with WORKLOADS=json, a chat request without "stream" (a real conversation's size
+# shows what the route stage's reading of bodies costs)].
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -131,6 +133,7 @@ add_gateway || log "comparing direct vs nginx only"
 # 5. the same workloads against every target, interleaved
 load=(--duration "$DURATION" --warmup "$WARMUP" --rounds "$ROUNDS" --connections "$CONNECTIONS" --out "$OUT")
 [[ -n "$RATE" ]] && load+=(--rate "$RATE")
+[[ -n "${BODY_FILE:-}" ]] && load+=(--body-file "$BODY_FILE")
 mkdir -p "$OUT"
 if [[ " $WORKLOADS " == *" json "* ]]; then
   log "JSON: POST /v1/chat/completions"

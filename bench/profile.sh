@@ -5,7 +5,8 @@
 # plus a summary: CPU by thread, user vs kernel, by system call, and by the deepest Tollgate frame.
 #   bench/profile.sh                 # JSON, 16 connections, 15 s warmup, 8 s profiled
 #   MODE=stream bench/profile.sh     # SSE answers
-# Env: MODE [json|stream], CONNECTIONS [16], WARMUP_SECONDS [15], PROFILE_SECONDS [8], EVENT [cpu]
+# Env: MODE [json|stream], CONNECTIONS [16], WARMUP_SECONDS [15], PROFILE_SECONDS [8], EVENT [cpu],
+# BODY_FILE [empty = a one-line chat; a file = every request's body, as compare.sh takes it]
 # (async-profiler event: cpu, itimer, alloc, wall), GATEWAY_IO_THREADS [1], DURABLE_ANSWERS [true],
 # OUT [bench/results/profile-<UTC time>], ASYNC_PROFILER_VERSION [4.1].
 set -euo pipefail
@@ -46,6 +47,7 @@ key="$(issue_bench_key)" || exit 1
 # 3. load for warmup + profile + a margin; the profiler attaches after the warmup
 stream=()
 [[ "$MODE" == stream ]] && stream=(--stream)
+[[ -n "${BODY_FILE:-}" ]] && stream+=(--body-file "$BODY_FILE")
 "$bench" load --url "http://127.0.0.1:$GATEWAY_PORT/v1/chat/completions" --connections "$CONNECTIONS" \
   --duration "$((WARMUP_SECONDS + PROFILE_SECONDS + 2))s" --warmup 0s --quiet \
   --header "Authorization: Bearer $key" "${stream[@]}" >"$work/load.out" 2>&1 &
