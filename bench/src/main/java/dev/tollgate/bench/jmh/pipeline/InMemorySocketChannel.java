@@ -16,6 +16,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Queue;
 
@@ -53,9 +54,12 @@ public final class InMemorySocketChannel extends AbstractChannel implements Sock
     return newest;
   }
 
-  /** One socket read: {@code bytes} up the pipeline, then the end of the read batch. */
-  public void receive(ByteBuf bytes) {
-    pipeline().fireChannelRead(bytes);
+  /**
+   * One socket read of {@code bytes}: a pooled copy of them up the pipeline (whose handlers release it,
+   * as they release a socket read), then the end of the read batch.
+   */
+  public void receive(byte[] bytes) {
+    pipeline().fireChannelRead(alloc().buffer(bytes.length).writeBytes(bytes));
     pipeline().fireChannelReadComplete();
   }
 
@@ -66,10 +70,21 @@ public final class InMemorySocketChannel extends AbstractChannel implements Sock
 
   /** Releases everything written so far; returns the number of bytes. */
   public int releaseWritten() {
+    return releaseWritten(null);
+  }
+
+  /**
+   * Releases everything written so far, first appending its bytes to {@code out} (as UTF-8) unless
+   * {@code out} is null; returns the number of bytes.
+   */
+  public int releaseWritten(StringBuilder out) {
     int bytes = 0;
     for (Object msg; (msg = written.poll()) != null; ) {
       if (msg instanceof ByteBuf buf) {
         bytes += buf.readableBytes();
+        if (out != null) {
+          out.append(buf.toString(StandardCharsets.UTF_8));
+        }
       }
       ReferenceCountUtil.release(msg);
     }
@@ -186,9 +201,14 @@ public final class InMemorySocketChannel extends AbstractChannel implements Sock
     return REMOTE;
   }
 
-  /** A client connection is active once registered (it was accepted); an upstream one once connected. */
-  void markAccepted() {
+  /**
+   * Registers this channel on {@code loop} as an accepted connection: active from registration on, so
+   * the handlers already in its pipeline see channelRegistered and then channelActive. (An upstream
+   * channel the connector makes becomes active when it connects instead.)
+   */
+  void registerAccepted(InlineEventLoop loop) {
     active = true;
+    loop.register(this).syncUninterruptibly();
   }
 
   @Override

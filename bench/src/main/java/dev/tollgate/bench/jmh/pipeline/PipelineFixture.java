@@ -149,9 +149,8 @@ final class PipelineFixture implements AutoCloseable {
    */
   InMemorySocketChannel newClientChannel(InlineEventLoop loop) {
     InMemorySocketChannel client = new InMemorySocketChannel();
-    client.markAccepted();
     client.pipeline().addLast(pipeline); // runs initChannel on registration, then removes itself
-    loop.register(client).syncUninterruptibly();
+    client.registerAccepted(loop);
     return client;
   }
 
