@@ -20,6 +20,8 @@ public final class PlainJson {
   private static final int MAX_STRING_BYTES = 1 << 20;
   /** Longest integer read here as a long: 18 digits always fit. */
   public static final int MAX_LONG_DIGITS = 18;
+  /** Plain ASCII bytes after which text beyond ASCII is read a word at a time again (see utf8TextEnd). */
+  private static final int DENSE_TEXT_GAP = 4;
   private static final long QUOTES = ByteWords.repeated('"');
   private static final long BACKSLASHES = ByteWords.repeated('\\');
 
@@ -161,15 +163,16 @@ public final class PlainJson {
   }
 
   /**
-   * Reads text from the UTF-8 sequence at {@code b[i]} byte by byte, as long as more bytes beyond ASCII
-   * come within a word's length (text in most scripts but Latin has them at every character): returns
-   * the index of the first byte it did not read (a quote, a backslash, a control character, or the
-   * start of a run of plain ASCII worth reading a word at a time), or UNDECIDED at a sequence that is not
-   * well-formed.
+   * Reads text from the UTF-8 sequence at {@code b[i]} byte by byte for as long as more bytes beyond
+   * ASCII come within {@link #DENSE_TEXT_GAP} bytes of each other (text in most scripts but Latin, where
+   * they come at every character): returns the index of the first byte it did not read (a quote, a
+   * backslash, a control character, or plain ASCII going on for longer), or UNDECIDED at a sequence that
+   * is not well-formed. Latin text with an accent or a curly quote here and there thus goes back to being
+   * read a word at a time soon after each.
    */
   private static int utf8TextEnd(byte[] b, int i, int to) {
     int plainRun = 0;
-    while (i < to && plainRun < Long.BYTES) {
+    while (i < to && plainRun < DENSE_TEXT_GAP) {
       byte c = b[i];
       if (c < 0) {
         i = utf8SequenceEnd(b, i, to);

@@ -1,5 +1,6 @@
 package dev.tollgate.bench.jmh.pipeline;
 
+import dev.tollgate.bench.jmh.route.ChatBodies;
 import dev.tollgate.bench.jmh.usage.ProviderBodies;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -18,6 +19,8 @@ final class ChatCompletionBytes {
 
   /** A non-streamed request. */
   final byte[] jsonRequest;
+  /** A non-streamed request carrying a conversation of about 16 KiB, typed as people type (curly quotes). */
+  final byte[] jsonConversationRequest;
   /** A streamed request with {@code stream_options.include_usage}. */
   final byte[] sseRequest;
   /** A streamed request without {@code stream_options} (the SDKs' default). */
@@ -32,6 +35,8 @@ final class ChatCompletionBytes {
     String body = "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"system\",\"content\":\"You are terse.\"},"
         + "{\"role\":\"user\",\"content\":\"Say hello in one sentence.\"}],\"max_tokens\":64";
     jsonRequest = request(apiKey, body + "}");
+    jsonConversationRequest = request(apiKey,
+        ChatBodies.conversation(16 * 1024, ChatBodies.Text.TYPOGRAPHIC, false));
     sseRequest = request(apiKey, body + ",\"stream\":true,\"stream_options\":{\"include_usage\":true}}");
     sseRequestWithoutUsage = request(apiKey, body + ",\"stream\":true}");
     byte[] json = ProviderBodies.openAiJson();
@@ -52,7 +57,10 @@ final class ChatCompletionBytes {
   }
 
   private static byte[] request(String apiKey, String body) {
-    byte[] json = ascii(body);
+    return request(apiKey, ascii(body));
+  }
+
+  private static byte[] request(String apiKey, byte[] json) {
     return concat(ascii("POST /v1/chat/completions HTTP/1.1\r\nHost: gateway.example\r\n"
         + "Authorization: Bearer " + apiKey + "\r\nContent-Type: application/json\r\n"
         + "User-Agent: OpenAI/Python 1.54.3\r\nAccept: application/json\r\nContent-Length: " + json.length

@@ -60,6 +60,12 @@ public class HarnessFloorBenchmark extends ExchangeBenchmarkSettings {
     return exchange(bytes.jsonRequest, bytes.jsonResponseReads, null, null);
   }
 
+  /** The bytes of {@link PipelineBenchmark#chatCompletionJsonConversation16k}. */
+  @Benchmark
+  public int jsonConversation16kExchange() {
+    return exchange(bytes.jsonConversationRequest, bytes.jsonResponseReads, null, null);
+  }
+
   /**
    * The bytes of {@link PipelineBenchmark#chatCompletionSse16}: the request, then the response head, one
    * read per event and the last chunk.

@@ -52,6 +52,7 @@ public class PipelineBenchmark extends ExchangeBenchmarkSettings {
       exchange(bytes.jsonRequest, bytes.jsonResponseReads, false);
     }
     checkOk(exchange(bytes.jsonRequest, bytes.jsonResponseReads, true), "\"total_tokens\":46");
+    checkOk(exchange(bytes.jsonConversationRequest, bytes.jsonResponseReads, true), "\"total_tokens\":46");
     checkOk(exchange(bytes.sseRequest, bytes.sseResponseReads, true), "data: [DONE]");
     checkOk(exchange(bytes.sseRequestWithoutUsage, bytes.sseResponseReads, true), "data: [DONE]");
     storeWritesAtStart = fixture.store.writeCount();
@@ -74,6 +75,15 @@ public class PipelineBenchmark extends ExchangeBenchmarkSettings {
   @Benchmark
   public int chatCompletionJson() {
     return exchangeBytes(bytes.jsonRequest, bytes.jsonResponseReads);
+  }
+
+  /**
+   * As {@link #chatCompletionJson}, with a 16 KiB conversation as the request body (English with curly
+   * quotes and dashes): the route stage reads all of it, so this shows what a real body costs.
+   */
+  @Benchmark
+  public int chatCompletionJsonConversation16k() {
+    return exchangeBytes(bytes.jsonConversationRequest, bytes.jsonResponseReads);
   }
 
   /** A streamed chat completion: 16 content events plus role, finish, usage and [DONE], one read each. */

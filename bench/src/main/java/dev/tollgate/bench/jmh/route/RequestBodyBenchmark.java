@@ -7,7 +7,6 @@ import dev.tollgate.server.config.ConfigLoader;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -26,8 +25,9 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The route stage's reading of a chat request body ({@code model}, {@code stream}, the output limit;
  * every other value skipped), from a pooled direct buffer as a socket read leaves it. The bodies are
- * conversations of about the size given, ASCII or with text beyond it (accents, dashes, CJK, emoji):
- * a real request carries its history, so this is most of what the route stage does per byte. Run:
+ * conversations of about the size given ({@link ChatBodies}): plain ASCII, English as people type it
+ * (curly quotes, dashes), or text dense in accents, CJK and emoji. A real request carries its history,
+ * so this is most of what the route stage does per byte. Run:
  * {@code java -cp bench/target/classes:$(cat bench/target/classpath.txt) org.openjdk.jmh.Main
  * RequestBodyBenchmark -prof gc}.
  */
@@ -39,8 +39,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = "-Dio.netty.leakDetection.level=disabled")
 public class RequestBodyBenchmark {
 
-  /** Approximate body size in KiB, and whether its text goes beyond ASCII. */
-  @Param({"1-ascii", "32-ascii", "32-utf8"})
+  /** Approximate body size in KiB, and its text ({@link ChatBodies.Text}). */
+  @Param({"1-ascii", "32-ascii", "32-typographic", "32-utf8"})
   public String body;
 
   private ByteBuf bytes;
@@ -49,7 +49,8 @@ public class RequestBodyBenchmark {
   @Setup(Level.Trial)
   public void setUp() throws Exception {
     String[] parts = body.split("-");
-    byte[] json = chat(Integer.parseInt(parts[0]) * 1024, parts[1].equals("utf8"));
+    byte[] json = ChatBodies.conversation(Integer.parseInt(parts[0]) * 1024,
+        ChatBodies.Text.valueOf(parts[1].toUpperCase(java.util.Locale.ROOT)), true);
     bytes = PooledByteBufAllocator.DEFAULT.directBuffer(json.length).writeBytes(json);
     GatewayConfig config = new ConfigLoader(name -> null).load(null);
     request = new RequestContext("req_bench", System.nanoTime(), System.currentTimeMillis(), config, "POST",
@@ -69,24 +70,5 @@ public class RequestBodyBenchmark {
   public RequestContext inspect() throws IOException {
     RequestBodyInspector.inspect(bytes, request);
     return request;
-  }
-
-  /** A chat completion request whose messages add up to about {@code size} bytes. */
-  static byte[] chat(int size, boolean beyondAscii) {
-    String turn = beyondAscii
-        ? "Caf\u00e9 cr\u00e8me \u2014 \u00ab d\u00e9j\u00e0 vu \u00bb, na\u00efve r\u00e9sum\u00e9; \u4f60\u597d\uff0c"
-            + "\u4e16\u754c \uD83D\uDE00. Line two:\\n \\\"quoted\\\" and a tab\\t. "
-        : "Summarise the following paragraph in two sentences, keeping names. Line two:\\n \\\"quoted\\\" "
-            + "and a tab\\t. ";
-    StringBuilder json = new StringBuilder("{\"model\":\"gpt-4o-mini\",\"messages\":[");
-    json.append("{\"role\":\"system\",\"content\":\"You are a careful assistant.\"}");
-    boolean user = true;
-    while (json.length() < size) {
-      json.append(",{\"role\":\"").append(user ? "user" : "assistant").append("\",\"content\":\"");
-      json.append(turn.repeat(8)).append("\"}");
-      user = !user;
-    }
-    json.append("],\"temperature\":0.2,\"max_tokens\":512,\"stream\":true}");
-    return json.toString().getBytes(StandardCharsets.UTF_8);
   }
 }
