@@ -69,12 +69,12 @@ final class UsageFields {
 
   /** Reads the object in {@code b[from, to)}: true when read, false when Jackson must read it. */
   boolean readPlain(byte[] b, int from, int to) {
-    clear();
     int i = PlainJson.skipSpace(b, from, to);
     if (i == to || b[i] != '{') {
+      clear();
       return false;
     }
-    i = plainMembers(b, i + 1, to, null);
+    i = readPlainObjectAt(b, i, to);
     return i != PlainJson.UNDECIDED && PlainJson.skipSpace(b, i, to) == to;
   }
 

@@ -7,6 +7,7 @@ import dev.tollgate.server.config.ConfigLoader;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.io.IOException;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -50,7 +51,7 @@ public class RequestBodyBenchmark {
   public void setUp() throws Exception {
     String[] parts = body.split("-");
     byte[] json = ChatBodies.conversation(Integer.parseInt(parts[0]) * 1024,
-        ChatBodies.Text.valueOf(parts[1].toUpperCase(java.util.Locale.ROOT)), true);
+        ChatBodies.Text.valueOf(parts[1].toUpperCase(Locale.ROOT)), true);
     bytes = PooledByteBufAllocator.DEFAULT.directBuffer(json.length).writeBytes(json);
     GatewayConfig config = new ConfigLoader(name -> null).load(null);
     request = new RequestContext("req_bench", System.nanoTime(), System.currentTimeMillis(), config, "POST",
