@@ -470,11 +470,11 @@ public final class FlatHttpHeaders extends HttpHeaders {
   }
 
   /**
-   * Adds a value its caller has already checked for the characters a field value cannot hold (a decoder
-   * that checked the bytes it was read from); the name is validated as {@link #add} validates it.
+   * Adds a header a decoder read: its value checked on the bytes it was read from, its name known to be
+   * a token ({@code nameIsToken}: a name {@link HeaderNameCache} keeps) or validated here.
    */
-  void addCheckedValue(CharSequence name, String value) {
-    append(validName(name), value);
+  void addDecoded(CharSequence name, boolean nameIsToken, String value) {
+    append(nameIsToken && !trailers ? name : validName(name), value);
   }
 
   @Override

@@ -33,11 +33,20 @@ public final class HeaderNameCache {
 
   /** The name in {@code bytes[start, start + length)}: the kept string if its bytes are equal, else a new one. */
   public static AsciiString name(byte[] bytes, int start, int length) {
+    return name(table(), bytes, start, length);
+  }
+
+  /** This thread's table, for a decoder to look up all the names of a head in. */
+  static AsciiString[] table() {
+    return TABLE.get();
+  }
+
+  /** {@link #name(byte[], int, int)} in {@code table}, this thread's. */
+  static AsciiString name(AsciiString[] table, byte[] bytes, int start, int length) {
     if (length > LONGEST_KEPT) {
       return new AsciiString(bytes, start, length, true);
     }
     int hash = PlatformDependent.hashCodeAscii(bytes, start, length); // eight bytes a step
-    AsciiString[] table = TABLE.get();
     int slot = slot(hash, bytes[start]);
     AsciiString kept = table[slot];
     if (kept != null && kept.length() == length && Arrays.equals(kept.array(), kept.arrayOffset(),
@@ -57,7 +66,12 @@ public final class HeaderNameCache {
    * that are tokens are kept. The check is an identity comparison with the slot its cached hash picks.
    */
   public static boolean keeps(AsciiString name) {
-    return name.length() <= LONGEST_KEPT && name.length() > 0 && TABLE.get()[slot(name.hashCode(), name.byteAt(0))] == name;
+    return keeps(TABLE.get(), name);
+  }
+
+  /** {@link #keeps(AsciiString)} in {@code table}, this thread's. */
+  static boolean keeps(AsciiString[] table, AsciiString name) {
+    return name.length() <= LONGEST_KEPT && name.length() > 0 && table[slot(name.hashCode(), name.byteAt(0))] == name;
   }
 
   /**

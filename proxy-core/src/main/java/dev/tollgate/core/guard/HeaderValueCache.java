@@ -29,6 +29,16 @@ public final class HeaderValueCache {
 
   /** The value in {@code bytes[start, start + length)}: the kept string if it spells them, else a new one. */
   public static String value(byte[] bytes, int start, int length) {
+    return value(TABLE.get(), bytes, start, length);
+  }
+
+  /** This thread's table, for a decoder to look up all the values of a head in. */
+  static String[] table() {
+    return TABLE.get();
+  }
+
+  /** {@link #value(byte[], int, int)} in {@code table}, this thread's. */
+  static String value(String[] table, byte[] bytes, int start, int length) {
     if (length == 0) {
       return "";
     }
@@ -37,7 +47,6 @@ public final class HeaderValueCache {
     }
     int hash = PlatformDependent.hashCodeAscii(bytes, start, length);
     int first = (hash ^ hash >>> 8) & (SLOTS - 2);
-    String[] table = TABLE.get();
     String kept = table[first];
     if (kept != null && spells(kept, bytes, start, length)) {
       return kept;

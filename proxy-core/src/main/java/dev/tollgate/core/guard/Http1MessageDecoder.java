@@ -1,5 +1,6 @@
 package dev.tollgate.core.guard;
 
+import dev.tollgate.core.route.ByteWords;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -23,8 +24,8 @@ import java.util.List;
  * Messages are handed on as Netty's decoders hand them on (a head, then pieces of the body, the last one
  * a {@link LastHttpContent}), with these differences.
  * <ul>
- *   <li>A head is found by its line ends, each byte searched once however the reads split it, and copied
- *       once into an array of the event loop's, from which it is read.
+ *   <li>A head is copied into an array of the event loop's as its line ends are searched for (eight bytes
+ *       a step), and read from there. Lines found whole are not searched again when a read brings more.
  *   <li>Header names repeated from earlier messages are the strings made then ({@link HeaderNameCache}),
  *       and so are values ({@link HeaderValueCache}), except credentials and cookies, which are never kept.
  *   <li>A chunked body is de-chunked here: the data of every chunk one read brought goes on as one piece
@@ -53,6 +54,10 @@ public abstract class Http1MessageDecoder extends ByteToMessageDecoder {
   private static final int TRAILERS = 6;
   private static final int FAILED = 7;
 
+  /** The first stretch of a head copied into the array: most heads are shorter. */
+  private static final int FIRST_COPY_BYTES = 512;
+  private static final long LFS = ByteWords.repeated('\n');
+
   private static final AsciiString CHUNKED = AsciiString.cached("chunked");
   private static final AsciiString X_API_KEY = AsciiString.cached("x-api-key");
 
@@ -79,6 +84,9 @@ public abstract class Http1MessageDecoder extends ByteToMessageDecoder {
    * the start line's first, so the head is read without searching for its line ends again.
    */
   private int[] lineEnds = new int[32];
+  /** While a head is searched: the event loop's array it is copied into, and how much of it is there. */
+  private byte[] head;
+  private int copied;
   private long bodyLeft;
   private int dataLeft;
   private int trailerBytes;
@@ -198,50 +206,54 @@ public abstract class Http1MessageDecoder extends ByteToMessageDecoder {
       }
       in.readerIndex(from);
     }
-    int headEnd = findHeadEnd(in, from, to);
+    int headEnd;
+    byte[] bytes;
+    head = HEAD_BYTES.get();
+    copied = 0;
+    try {
+      headEnd = findHeadEnd(in, from, to - from);
+      bytes = head;
+    } finally {
+      head = null; // the event loop's array: kept by none of its decoders between reads
+    }
     if (headEnd < 0) {
       return;
     }
-    int length = headEnd - from;
-    byte[] bytes = HEAD_BYTES.get();
-    if (bytes.length < length) {
-      bytes = new byte[Math.max(length, 2 * bytes.length)];
-      HEAD_BYTES.set(bytes);
-    }
-    in.getBytes(from, bytes, 0, length);
-    in.readerIndex(headEnd);
+    in.readerIndex(from + headEnd);
     headScanned = 0;
     HttpHeaders headers = readHeaderLines(bytes);
     readMessage(bytes, lineEnds[0], headers, in, out);
   }
 
   /**
-   * The index just past the empty line that ends the head starting at {@code from}, or -1 if it has not
-   * all arrived yet; lines already found whole are not searched again. The start line may be as long as
-   * {@code maxStartLineBytes}, the header lines after it together as long as {@code maxHeaderBytes}.
+   * The length of the head starting at {@code from}, up to and with the empty line that ends it, or -1
+   * if it has not all arrived yet; lines already found whole are not searched again. The start line may
+   * be as long as {@code maxStartLineBytes}, the header lines after it together as long as
+   * {@code maxHeaderBytes}. The head is copied into the array {@link #head} as the search needs it, so
+   * that what follows it (a body) is hardly copied.
    */
-  private int findHeadEnd(ByteBuf in, int from, int to) throws FramingException {
-    int lineStart = from + headScanned;
+  private int findHeadEnd(ByteBuf in, int from, int available) throws FramingException {
+    int lineStart = headScanned;
     while (true) {
-      boolean startLine = lineStart == from;
-      int limit = startLine ? from + maxStartLineBytes + 2 : from + headersStart + maxHeaderBytes + 2;
-      int lf = in.indexOf(lineStart, Math.min(to, limit), (byte) '\n');
+      boolean startLine = lineStart == 0;
+      int limit = startLine ? maxStartLineBytes + 2 : headersStart + maxHeaderBytes + 2;
+      int lf = indexOfLf(in, from, lineStart, Math.min(available, limit));
       if (lf < 0) {
-        if (to >= limit) {
+        if (available >= limit) {
           throw startLine
               ? new FramingException(Problem.START_LINE_TOO_LONG, "a start line longer than " + maxStartLineBytes + " bytes")
               : new FramingException(Problem.HEAD_TOO_LONG, "header lines longer than " + maxHeaderBytes + " bytes");
         }
-        headScanned = lineStart - from;
+        headScanned = lineStart;
         return -1;
       }
-      if (lf == lineStart || in.getByte(lf - 1) != '\r') {
+      if (lf == lineStart || head[lf - 1] != '\r') {
         throw new FramingException(Problem.MALFORMED, "a head line not ended by CRLF");
       }
       if (startLine) {
-        headersStart = lf + 1 - from;
+        headersStart = lf + 1;
         headerLines = 0;
-        lineEnds[0] = lf - 1 - from;
+        lineEnds[0] = lf - 1;
       } else if (lf - 1 == lineStart) {
         return lf + 1; // the empty line
       } else {
@@ -249,10 +261,50 @@ public abstract class Http1MessageDecoder extends ByteToMessageDecoder {
         if (headerLines == lineEnds.length) {
           lineEnds = Arrays.copyOf(lineEnds, 2 * headerLines);
         }
-        lineEnds[headerLines] = lf - 1 - from;
+        lineEnds[headerLines] = lf - 1;
       }
       lineStart = lf + 1;
     }
+  }
+
+  /**
+   * The index of the first LF in the head's bytes {@code [start, end)} (from the head's first byte), or
+   * -1; eight bytes a step. The head's bytes are copied from {@code in} into {@link #head} ahead of the
+   * search, a growing stretch at a time.
+   */
+  private int indexOfLf(ByteBuf in, int from, int start, int end) {
+    int i = start;
+    while (true) {
+      if (copied < end && copied - i < Long.BYTES) {
+        copyHead(in, from, Math.min(end, Math.max(i + FIRST_COPY_BYTES, 2 * copied)));
+      }
+      int stop = Math.min(copied, end);
+      byte[] bytes = head;
+      for (; i <= stop - Long.BYTES; i += Long.BYTES) {
+        long marks = ByteWords.matches(ByteWords.word(bytes, i), LFS);
+        if (marks != 0) {
+          return ByteWords.firstMarked(i, marks);
+        }
+      }
+      if (stop == end) {
+        for (; i < end; i++) {
+          if (bytes[i] == '\n') {
+            return i;
+          }
+        }
+        return -1;
+      }
+    }
+  }
+
+  /** Copies the head's bytes {@code [copied, to)} from {@code in} into {@link #head}, growing it if need be. */
+  private void copyHead(ByteBuf in, int from, int to) {
+    if (head.length < to) {
+      head = Arrays.copyOf(head, Math.max(to, 2 * head.length));
+      HEAD_BYTES.set(head);
+    }
+    in.getBytes(from + copied, head, copied, to - copied);
+    copied = to;
   }
 
   /** The header lines of the head in {@code bytes}, read into new headers; notes the framing ones. */
@@ -262,7 +314,9 @@ public abstract class Http1MessageDecoder extends ByteToMessageDecoder {
     transferEncoding = false;
     boolean lenient = lenientHeaderLines();
     FlatHttpHeaders headers = FlatHttpHeaders.withRoomFor(headerLines + headerRoom());
-    CharSequence name = null;
+    AsciiString[] names = HeaderNameCache.table();
+    String[] values = HeaderValueCache.table();
+    AsciiString name = null;
     String value = null;
     for (int line = 1; line <= headerLines; line++) {
       int lineStart = lineEnds[line - 1] + 2;
@@ -278,7 +332,7 @@ public abstract class Http1MessageDecoder extends ByteToMessageDecoder {
         continue;
       }
       if (name != null) {
-        add(headers, name, value);
+        add(headers, names, name, value);
       }
       int nameEnd = lineStart;
       while (nameEnd < lineEnd && bytes[nameEnd] != ':' && !isOws(bytes[nameEnd])) {
@@ -288,12 +342,12 @@ public abstract class Http1MessageDecoder extends ByteToMessageDecoder {
       if (colon == lineEnd || bytes[colon] != ':' || nameEnd == lineStart) {
         throw new FramingException(Problem.MALFORMED, "a header line without a name and a colon");
       }
-      name = HeaderNameCache.name(bytes, lineStart, nameEnd - lineStart);
+      name = HeaderNameCache.name(names, bytes, lineStart, nameEnd - lineStart);
       int from = skipOws(bytes, colon + 1, lineEnd);
       int valueLength = trimEnd(bytes, from, lineEnd) - from;
       checkFieldValue(bytes, from, from + valueLength);
       value = isSecret(name) ? HeaderValueCache.latin1(bytes, from, valueLength)
-          : HeaderValueCache.value(bytes, from, valueLength);
+          : HeaderValueCache.value(values, bytes, from, valueLength);
       if (isNamed(name, HttpHeaderNames.CONTENT_LENGTH)) {
         contentLength = value;
         contentLengths++;
@@ -302,7 +356,7 @@ public abstract class Http1MessageDecoder extends ByteToMessageDecoder {
       }
     }
     if (name != null) {
-      add(headers, name, value);
+      add(headers, names, name, value);
     }
     return headers;
   }
@@ -314,9 +368,11 @@ public abstract class Http1MessageDecoder extends ByteToMessageDecoder {
         || isNamed(name, HttpHeaderNames.SET_COOKIE);
   }
 
-  private static void add(FlatHttpHeaders headers, CharSequence name, String value) throws FramingException {
+  /** Adds a header read from a head: a name the table keeps is a token already, any other is validated. */
+  private static void add(FlatHttpHeaders headers, AsciiString[] names, AsciiString name, String value)
+      throws FramingException {
     try {
-      headers.addCheckedValue(name, value); // the name is validated there: a token
+      headers.addDecoded(name, HeaderNameCache.keeps(names, name), value);
     } catch (IllegalArgumentException e) {
       throw new FramingException(Problem.MALFORMED, "an invalid header: " + e.getMessage());
     }

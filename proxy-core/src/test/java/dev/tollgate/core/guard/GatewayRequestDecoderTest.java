@@ -124,6 +124,33 @@ class GatewayRequestDecoderTest {
   }
 
   @Test
+  void aHeadAsLongAsTheLimitsAllowIsReadWholeAndSplitAsNettysDecoderReadsIt() {
+    // a head is copied into the event loop's array a stretch at a time as it is searched, and the array
+    // grows for a head longer than it: a start line and header lines at their limits, then a body
+    String target = "/v1/chat/completions?q=" + "a".repeat(4096 - "POST  HTTP/1.1".length() - 23);
+    StringBuilder lines = new StringBuilder();
+    for (int i = 0; lines.length() < 8192 - 40; i++) {
+      lines.append("X-Line-").append(i).append(": ").append("v".repeat(i % 50)).append("\r\n");
+    }
+    String body = "{\"model\":\"m\"}";
+    String connection = "POST " + target + " HTTP/1.1\r\n" + lines + "Content-Length: " + body.length()
+        + "\r\n\r\n" + body + "GET /v1/models HTTP/1.1\r\nHost: x\r\n\r\n";
+    String expected = summary(decode(NETTYS, connection));
+    assertThat(expected).contains("X-Line-1=v", "GET /v1/models");
+
+    assertThat(summary(decode(OURS, connection))).isEqualTo(expected);
+    Random random = new Random(22_11_2026L);
+    for (int round = 0; round < 50; round++) {
+      assertThat(summary(decode(OURS, Http1Reads.randomReads(connection, random)))).as("round %d", round)
+          .isEqualTo(expected);
+    }
+    for (int split : new int[] {1, 511, 512, 513, 4095, 4096, 4097, 4104, connection.indexOf("\r\n\r\n") + 3}) {
+      assertThat(summary(decode(OURS, connection.substring(0, split), connection.substring(split))))
+          .as("split at %d", split).isEqualTo(expected);
+    }
+  }
+
+  @Test
   void refusesRequestsThatNettysDecoderRefusesAndIgnoresWhatFollows() {
     List<String> bad = List.of(
         "POST / HTTP/1.1\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n", // two lengths

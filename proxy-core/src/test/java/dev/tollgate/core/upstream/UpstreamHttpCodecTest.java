@@ -7,7 +7,12 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.embedded.EmbeddedChannel;
+import dev.tollgate.core.guard.FlatHttpHeaders;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
@@ -265,6 +270,86 @@ class UpstreamHttpCodecTest {
     }
     assertThat(wire.toString()).isEqualTo("POST /v1/chat/completions HTTP/1.1\r\n\r\n{}");
     assertThat(channel.finish()).isFalse();
+  }
+
+  @Test
+  void encodesEveryShapeOfRequestAsNettysEncoderDoesAndKnowsWhatEachAnswerAnswers() {
+    // a whole request with a small body is written as one buffer of ours, others by Netty's encoder
+    String small = "{\"model\":\"m\",\"messages\":[]}";
+    String large = "{\"x\":\"" + "a".repeat(9_000) + "\"}";
+    List<Supplier<List<Object>>> exchanges = List.of(
+        () -> List.of(request(HttpMethod.POST, small, false)),
+        () -> List.of(request(HttpMethod.POST, small, true)),
+        () -> List.of(request(HttpMethod.POST, large, false)),
+        () -> List.of(request(HttpMethod.GET, "", false)),
+        () -> {
+          DefaultFullHttpRequest chunked = request(HttpMethod.POST, small, false);
+          chunked.headers().remove(HttpHeaderNames.CONTENT_LENGTH).set(HttpHeaderNames.TRANSFER_ENCODING, "chunked");
+          return List.of(chunked);
+        },
+        () -> {
+          DefaultFullHttpRequest withTrailers = request(HttpMethod.POST, small, false);
+          withTrailers.headers().remove(HttpHeaderNames.CONTENT_LENGTH).set(HttpHeaderNames.TRANSFER_ENCODING, "chunked");
+          withTrailers.trailingHeaders().set("x-checksum", "abc");
+          return List.of(withTrailers);
+        },
+        () -> { // a head, its body in pieces, then a whole request: Netty's encoder is in the middle of a message
+          DefaultHttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/v1/files");
+          head.headers().set(HttpHeaderNames.CONTENT_LENGTH, 4);
+          return List.of(head, new DefaultHttpContent(Unpooled.copiedBuffer("ab", StandardCharsets.US_ASCII)),
+              new DefaultLastHttpContent(Unpooled.copiedBuffer("cd", StandardCharsets.US_ASCII)),
+              request(HttpMethod.HEAD, "", false), request(HttpMethod.POST, small, true));
+        });
+    for (int e = 0; e < exchanges.size(); e++) {
+      assertThat(wire(OURS, exchanges.get(e).get())).as("exchange %d", e).isEqualTo(wire(NETTYS, exchanges.get(e).get()));
+    }
+    // the methods are noted in order, however the requests were written: the answer to HEAD has no body
+    EmbeddedChannel channel = new EmbeddedChannel(OURS.get());
+    for (Object message : exchanges.get(6).get()) {
+      channel.writeOutbound(message);
+    }
+    for (Object out; (out = channel.readOutbound()) != null; ) {
+      ReferenceCountUtil.release(out);
+    }
+    List<Object> answers = Http1Reads.readAll(channel, "HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok"
+        + "HTTP/1.1 200 OK\r\ncontent-length: 7\r\n\r\n"
+        + "HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nhi");
+    assertThat(summary(answers)).isEqualTo("[200 [content-length=2]] ok <end []>\n[200 [content-length=7]]  <end []>\n"
+        + "[200 [content-length=2]] hi <end []>\n");
+  }
+
+  /** A whole request with FlatHttpHeaders, as the gateway builds them; its body a slice of a read if asked. */
+  private static DefaultFullHttpRequest request(HttpMethod method, String body, boolean sliceOfARead) {
+    ByteBuf content;
+    if (sliceOfARead) {
+      ByteBuf read = Unpooled.directBuffer().writeBytes(("xx" + body + "yy").getBytes(StandardCharsets.US_ASCII));
+      content = read.retainedSlice(2, body.length());
+      read.release();
+    } else {
+      content = Unpooled.copiedBuffer(body, StandardCharsets.US_ASCII);
+    }
+    FlatHttpHeaders headers = new FlatHttpHeaders();
+    headers.add("Host", "api.provider.test").add("Content-Type", "application/json")
+        .add(HttpHeaderNames.AUTHORIZATION, "Bearer sk-test").add("Accept-Encoding", "identity");
+    if (!body.isEmpty()) {
+      headers.setInt(HttpHeaderNames.CONTENT_LENGTH, body.length());
+    }
+    return new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, "/v1/chat/completions", content, headers,
+        new FlatHttpHeaders());
+  }
+
+  /** The bytes {@code codec} writes for {@code messages}; releases them. */
+  private static String wire(Supplier<ChannelHandler> codec, List<Object> messages) {
+    EmbeddedChannel channel = new EmbeddedChannel(codec.get());
+    for (Object message : messages) {
+      channel.writeOutbound(message);
+    }
+    StringBuilder wire = new StringBuilder();
+    for (Object out; (out = channel.readOutbound()) != null; ReferenceCountUtil.release(out)) {
+      wire.append(((ByteBuf) out).toString(StandardCharsets.US_ASCII));
+    }
+    assertThat(channel.finish()).isFalse();
+    return wire.toString();
   }
 
   /** One chunk of a chunked body: its size in hex, CRLF, the data, CRLF. */
