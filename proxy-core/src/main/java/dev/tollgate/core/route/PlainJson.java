@@ -1,5 +1,8 @@
 package dev.tollgate.core.route;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
 /**
  * Readers of the plain-JSON subset (names and read strings in ASCII, skipped strings in well-formed
  * UTF-8, valid escapes, numbers of at most 64 characters, nesting at most 64 deep) over a byte array,
@@ -85,19 +88,14 @@ public final class PlainJson {
     return UNDECIDED;
   }
 
-  /** The index of the closing quote of a short string of printable ASCII without escapes. */
+  /**
+   * The index of the closing quote of a short string of ASCII without escapes or control characters
+   * (a name, a model), searched for eight bytes a step.
+   */
   public static int plainStringEnd(byte[] b, int i, int to) {
     to = Math.min(to, i + MAX_NAME_CHARS + 1);
-    for (; i < to; i++) {
-      byte c = b[i];
-      if (c == '"') {
-        return i;
-      }
-      if (c == '\\' || c < 0x20) { // an escape, a control character or a non-ASCII byte (negative)
-        return UNDECIDED;
-      }
-    }
-    return UNDECIDED;
+    int end = nextSpecialByte(b, i, to);
+    return end < to && b[end] == '"' ? end : UNDECIDED; // not an escape, a control character or beyond ASCII
   }
 
   /**
@@ -347,6 +345,49 @@ public final class PlainJson {
       i++;
     }
     return i;
+  }
+
+  /**
+   * A fixed set of member names, found by the bytes of a name read: the names are grouped by length, so
+   * a name is compared byte by byte with the few of its own length only.
+   */
+  public static final class Names {
+
+    /** The names of each length (index = length), and their indexes in the set. */
+    private final byte[][][] byLength;
+    private final int[][] indexes;
+
+    public Names(String... names) {
+      int longest = 0;
+      for (String name : names) {
+        longest = Math.max(longest, name.length());
+      }
+      byLength = new byte[longest + 1][][];
+      indexes = new int[longest + 1][];
+      for (int k = 0; k < names.length; k++) {
+        int length = names[k].length();
+        byte[][] same = byLength[length];
+        int n = same == null ? 0 : same.length;
+        byLength[length] = same == null ? new byte[1][] : Arrays.copyOf(same, n + 1);
+        indexes[length] = same == null ? new int[1] : Arrays.copyOf(indexes[length], n + 1);
+        byLength[length][n] = names[k].getBytes(StandardCharsets.US_ASCII);
+        indexes[length][n] = k;
+      }
+    }
+
+    /** The index in the set of the name {@code b[from, to)}, or -1 when it is not one of them. */
+    public int indexOf(byte[] b, int from, int to) {
+      int length = to - from;
+      byte[][] candidates = length < byLength.length ? byLength[length] : null;
+      if (candidates != null) {
+        for (int c = 0; c < candidates.length; c++) {
+          if (Arrays.equals(candidates[c], 0, length, b, from, to)) {
+            return indexes[length][c];
+          }
+        }
+      }
+      return -1;
+    }
   }
 
   public static boolean is(byte[] b, int from, int to, byte[] name) {

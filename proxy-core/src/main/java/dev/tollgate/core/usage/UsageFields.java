@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.tollgate.core.route.PlainJson;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 
 /**
  * The token counts of one {@code usage} object, read into fields reused from object to object (no
@@ -29,8 +28,8 @@ final class UsageFields {
       "completion_tokens_details", "input_tokens_details", "output_tokens_details",
       "input_token_details", "output_token_details", "type"};
   private static final String[] DETAIL_NAMES = {"cached_tokens", "audio_tokens", "reasoning_tokens"};
-  private static final byte[][] NAME_BYTES = ascii(NAMES);
-  private static final byte[][] DETAIL_NAME_BYTES = ascii(DETAIL_NAMES);
+  private static final PlainJson.Names PLAIN_NAMES = new PlainJson.Names(NAMES);
+  private static final PlainJson.Names PLAIN_DETAIL_NAMES = new PlainJson.Names(DETAIL_NAMES);
   private static final int FIRST_DETAILS = 6;
   private static final int TYPE = 12;
   private static final int UNKNOWN = -1;
@@ -101,11 +100,11 @@ final class UsageFields {
   }
 
   private static int plainUsageMember(byte[] b, int nameFrom, int nameTo, int i, int to, UsageFields fields) {
-    return fields.plainMember(indexOf(NAME_BYTES, b, nameFrom, nameTo), b, i, to);
+    return fields.plainMember(PLAIN_NAMES.indexOf(b, nameFrom, nameTo), b, i, to);
   }
 
   private static int plainDetailMember(byte[] b, int nameFrom, int nameTo, int i, int to, UsageFields fields) {
-    return fields.readingDetails.plainMember(indexOf(DETAIL_NAME_BYTES, b, nameFrom, nameTo), b, i, to, fields);
+    return fields.readingDetails.plainMember(PLAIN_DETAIL_NAMES.indexOf(b, nameFrom, nameTo), b, i, to, fields);
   }
 
   /** Reads the value at {@code b[i]} of the usage object's member {@code NAMES[index]}. */
@@ -276,23 +275,6 @@ final class UsageFields {
       }
     }
     return UNKNOWN;
-  }
-
-  private static int indexOf(byte[][] names, byte[] b, int from, int to) {
-    for (int k = 0; k < names.length; k++) {
-      if (PlainJson.is(b, from, to, names[k])) {
-        return k;
-      }
-    }
-    return UNKNOWN;
-  }
-
-  private static byte[][] ascii(String[] names) {
-    byte[][] bytes = new byte[names.length][];
-    for (int k = 0; k < names.length; k++) {
-      bytes[k] = names[k].getBytes(StandardCharsets.US_ASCII);
-    }
-    return bytes;
   }
 
   /** One {@code *_details} object: present or not, and its counts if it is an object. */
