@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.CombinedChannelDuplexHandler;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
@@ -17,7 +18,8 @@ import java.nio.charset.StandardCharsets;
  * line and header limits (a request whose framing is ambiguous, the classic request-smuggling shape, fails
  * so that {@link RequestGuardHandler} refuses it), and response encoding. A small chunk of a chunked
  * response goes out as one buffer (size line, data and CRLF together) rather than three writes tied by a
- * promise combiner: one streamed SSE event costs one write. Headers are read into, and written from,
+ * promise combiner: one streamed SSE event costs one write. A whole response of known length with a
+ * small body (a JSON answer, an error) is one buffer too. Headers are read into, and written from,
  * {@link FlatHttpHeaders}. One per channel.
  */
 public final class GatewayHttpCodec
@@ -31,10 +33,12 @@ public final class GatewayHttpCodec
    * Netty's response encoder, except that a chunk of at most {@link #MAX_FRAMED_BYTES} of a chunked
    * response is framed here, into one buffer: Netty writes size line, data and CRLF as three buffers
    * whose promises a {@code PromiseCombiner} ties together, allocating per chunk. The data of a last
-   * chunk without trailers is framed the same way, followed by Netty's terminating zero-size chunk. The
-   * headers and every other message are Netty's to encode.
+   * chunk without trailers is framed the same way, followed by Netty's terminating zero-size chunk. A
+   * whole response of known length with a small body is one buffer ({@link WholeMessages}). The headers
+   * and every other message are Netty's to encode.
    */
-  private static final class CoalescingResponseEncoder extends HttpResponseEncoder {
+  private static final class CoalescingResponseEncoder extends HttpResponseEncoder
+      implements WholeMessages.HeadEncoder<FullHttpResponse> {
 
     /** Larger chunks keep Netty's writes, which do not copy the data. */
     private static final int MAX_FRAMED_BYTES = 8 * 1024;
@@ -42,9 +46,18 @@ public final class GatewayHttpCodec
     private static final int CRLF = ('\r' << 8) | '\n';
     // whether the response being written is chunked (set from its head, cleared by its last chunk)
     private boolean chunked;
+    // whether Netty's encoder is in the middle of a response (a head written without its last content)
+    private boolean inMessage;
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+      if (!inMessage && msg instanceof FullHttpResponse whole
+          && whole.content().readableBytes() <= WholeMessages.MAX_COPIED_BODY_BYTES
+          && whole.trailingHeaders().isEmpty() && !isContentAlwaysEmpty(whole)
+          && !HttpUtil.isTransferEncodingChunked(whole)) {
+        ctx.write(WholeMessages.encode(ctx.alloc(), whole, this), promise);
+        return;
+      }
       if (chunked && msg instanceof HttpContent content && content.content().isReadable()
           && content.content().readableBytes() <= MAX_FRAMED_BYTES) {
         if (!(msg instanceof LastHttpContent)) {
@@ -56,6 +69,7 @@ public final class GatewayHttpCodec
           // caller's promise follows the terminating chunk, written after the data on the same channel
           writeChunk(ctx, content, ctx.voidPromise());
           chunked = false;
+          inMessage = false;
           super.write(ctx, LastHttpContent.EMPTY_LAST_CONTENT, promise);
           return;
         }
@@ -64,10 +78,22 @@ public final class GatewayHttpCodec
         // as Netty's encoder decides: a status without a body never has chunks
         chunked = !(msg instanceof LastHttpContent) && !isContentAlwaysEmpty(response)
             && HttpUtil.isTransferEncodingChunked(response);
+        inMessage = !(msg instanceof LastHttpContent);
       } else if (msg instanceof LastHttpContent) {
         chunked = false;
+        inMessage = false;
       }
       super.write(ctx, msg, promise);
+    }
+
+    @Override
+    public void encodeStartLine(ByteBuf out, FullHttpResponse response) throws Exception {
+      encodeInitialLine(out, response);
+    }
+
+    @Override
+    public void encodeHeaderLines(HttpHeaders headers, ByteBuf out) {
+      encodeHeaders(headers, out);
     }
 
     @Override

@@ -10,6 +10,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
@@ -195,17 +196,20 @@ final class UpstreamExchange extends ResponseDeadlines.Waiter {
       releasePending();
       state = State.STREAMING;
       upstreamKeepAlive = HttpUtil.isKeepAlive(response);
-      HttpResponse toClient = clientResponse(response);
+      HttpHeaders headers = clientHeaders(response);
       if (request.stream()) {
         streamCounted = true;
         metrics.openStreams().incrementAndGet();
       }
+      if (msg instanceof LastHttpContent whole) { // the whole answer in one message: one write to the client
+        relayLast(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, response.status(), whole.content(), headers,
+            whole.trailingHeaders()));
+        return;
+      }
       // no promise per write: a failed write surfaces as an exception on the client pipeline (the
       // error stage closes the connection); only the last write's outcome is observed
-      clientCtx.write(toClient, clientCtx.voidPromise());
-      if (msg instanceof HttpContent content) {
-        relayContent(content);
-      }
+      clientCtx.write(new DefaultHttpResponse(HttpVersion.HTTP_1_1, response.status(), headers),
+          clientCtx.voidPromise());
       return;
     }
     if (msg instanceof HttpContent content) {
@@ -221,6 +225,11 @@ final class UpstreamExchange extends ResponseDeadlines.Waiter {
       clientCtx.write(content, clientCtx.voidPromise());
       return;
     }
+    relayLast(content);
+  }
+
+  /** Ends the exchange with {@code last}, the answer's last piece or the whole answer, once its usage is durable. */
+  private void relayLast(HttpObject last) {
     state = State.DONE;
     Channel ch = upstream;
     unbind(ch);
@@ -232,7 +241,7 @@ final class UpstreamExchange extends ResponseDeadlines.Waiter {
     // the answer is only complete for the client once its usage would survive a crash
     CompletableFuture<Void> durable = recordUsage();
     if (durable.isDone()) {
-      clientCtx.writeAndFlush(content);
+      clientCtx.writeAndFlush(last);
       finish();
       return;
     }
@@ -241,22 +250,22 @@ final class UpstreamExchange extends ResponseDeadlines.Waiter {
     // on this loop at the end of its turn (or on another thread in the fsync-durable mode).
     durable.whenComplete((ignored, error) -> {
       if (clientCtx.executor().inEventLoop()) {
-        endDurably(content, error);
+        endDurably(last, error);
       } else {
-        clientCtx.executor().execute(() -> endDurably(content, error));
+        clientCtx.executor().execute(() -> endDurably(last, error));
       }
     });
   }
 
-  private void endDurably(HttpContent content, Throwable error) {
+  private void endDurably(HttpObject last, Throwable error) {
     if (error != null) {
       log.warn("{} usage journal failed; the request is counted but not crash-safe: {}",
           request.requestId(), error.toString());
     }
     if (clientCtx.channel().isActive()) {
-      clientCtx.writeAndFlush(content);
+      clientCtx.writeAndFlush(last);
     } else {
-      content.release();
+      ReferenceCountUtil.release(last);
     }
     finish();
   }
@@ -400,8 +409,8 @@ final class UpstreamExchange extends ResponseDeadlines.Waiter {
     ResponseDeadlines.disarm(this);
   }
 
-  /** The response head for the client: the provider's status and end-to-end headers, our framing. */
-  private HttpResponse clientResponse(HttpResponse upstreamResponse) {
+  /** The headers of the answer to the client: the provider's end-to-end headers, our framing. */
+  private HttpHeaders clientHeaders(HttpResponse upstreamResponse) {
     HttpHeaders headers = upstreamResponse.headers();
     boolean lengthKnown = headers.contains(HttpHeaderNames.CONTENT_LENGTH) && !request.usageInjected();
     ResponseHeaders.stripHopByHop(headers);
@@ -411,6 +420,6 @@ final class UpstreamExchange extends ResponseDeadlines.Waiter {
       headers.remove(HttpHeaderNames.CONTENT_LENGTH);
       headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
     }
-    return new DefaultHttpResponse(HttpVersion.HTTP_1_1, upstreamResponse.status(), headers);
+    return headers;
   }
 }

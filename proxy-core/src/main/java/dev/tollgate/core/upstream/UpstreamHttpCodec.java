@@ -1,6 +1,7 @@
 package dev.tollgate.core.upstream;
 
 import dev.tollgate.core.guard.FlatHttpHeaders;
+import dev.tollgate.core.guard.WholeMessages;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
@@ -32,17 +33,10 @@ public final class UpstreamHttpCodec extends CombinedChannelDuplexHandler<Upstre
 
   /**
    * Netty's request encoder, noting each request's method for the decoder. A whole request with a small
-   * body (all this gateway sends upstream: bodies are aggregated) is written here as one buffer: request
-   * line, headers and body. Netty's encoder would copy the body into its head buffer through a new NIO
-   * view of each buffer, and pass the buffer through a list and its state machine on the way out.
+   * body (all this gateway sends upstream: bodies are aggregated) is written as one buffer: request line,
+   * headers and body ({@link WholeMessages}).
    */
-  final class RequestEncoder extends HttpRequestEncoder {
-
-    /** A larger body goes on as its own buffer (Netty's path), uncopied. */
-    private static final int MAX_COPIED_BODY_BYTES = 8 * 1024;
-    private static final int CRLF = ('\r' << 8) | '\n';
-    /** Room for a request line and headers, grown by the buffer if a head is larger. */
-    private static final int HEAD_ROOM_BYTES = 1024;
+  final class RequestEncoder extends HttpRequestEncoder implements WholeMessages.HeadEncoder<FullHttpRequest> {
 
     /** Whether Netty's encoder is in the middle of a message (a head sent without its last content). */
     private boolean inMessage;
@@ -50,9 +44,12 @@ public final class UpstreamHttpCodec extends CombinedChannelDuplexHandler<Upstre
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
       if (!inMessage && msg instanceof FullHttpRequest request
-          && request.content().readableBytes() <= MAX_COPIED_BODY_BYTES && request.trailingHeaders().isEmpty()
-          && !HttpUtil.isTransferEncodingChunked(request)) {
-        writeWhole(ctx, request, promise);
+          && request.content().readableBytes() <= WholeMessages.MAX_COPIED_BODY_BYTES
+          && request.trailingHeaders().isEmpty() && !HttpUtil.isTransferEncodingChunked(request)) {
+        HttpMethod method = request.method();
+        ByteBuf whole = WholeMessages.encode(ctx.alloc(), request, this);
+        methods.add(method);
+        ctx.write(whole, promise);
         return;
       }
       if (msg instanceof HttpRequest request) {
@@ -64,31 +61,14 @@ public final class UpstreamHttpCodec extends CombinedChannelDuplexHandler<Upstre
       super.write(ctx, msg, promise);
     }
 
-    /** Writes {@code request} as one buffer; releases it. */
-    private void writeWhole(ChannelHandlerContext ctx, FullHttpRequest request, ChannelPromise promise)
-        throws Exception {
-      ByteBuf out;
-      try {
-        ByteBuf body = request.content();
-        int length = body.readableBytes();
-        out = ctx.alloc().buffer(HEAD_ROOM_BYTES + length);
-        try {
-          encodeInitialLine(out, request);
-          encodeHeaders(request.headers(), out);
-          out.writeShort(CRLF);
-          // buffer to buffer by address when both have one: no NIO views, unlike writeBytes(ByteBuf)
-          out.ensureWritable(length);
-          body.getBytes(body.readerIndex(), out, out.writerIndex(), length);
-          out.writerIndex(out.writerIndex() + length);
-        } catch (Exception | Error e) {
-          out.release();
-          throw e;
-        }
-      } finally {
-        request.release();
-      }
-      methods.add(request.method());
-      ctx.write(out, promise);
+    @Override
+    public void encodeStartLine(ByteBuf out, FullHttpRequest request) throws Exception {
+      encodeInitialLine(out, request);
+    }
+
+    @Override
+    public void encodeHeaderLines(HttpHeaders headers, ByteBuf out) {
+      encodeHeaders(headers, out);
     }
 
     @Override

@@ -5,12 +5,15 @@ import dev.tollgate.core.guard.Http1MessageDecoder;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -25,6 +28,8 @@ import java.util.List;
  * provider connection is reused, so a response must end exactly where its framing says. A failure is
  * handed on as a last piece whose result is the failure, and the connection's further input is ignored.
  * A provider sends each SSE event as a chunk of its own: the events one read brought go on as one piece.
+ * An answer without a body, or whose whole body of known length came in the read with its head, goes on
+ * as one {@link FullHttpResponse} (a JSON answer most often does).
  * The answer to a HEAD request, a 204 and a 304 have no body whatever their headers say; an interim
  * (1xx) head is handed on alone, and the final answer follows it; a 101 was never asked for and fails.
  * A body without a length ends when the connection does. White space before a header's colon is dropped
@@ -79,11 +84,15 @@ final class UpstreamResponseDecoder extends Http1MessageDecoder {
     int code = (bytes[at] - '0') * 100 + (bytes[at + 1] - '0') * 10 + (bytes[at + 2] - '0');
     int reasonStart = skipOws(bytes, at + 3, lineEnd);
     HttpResponseStatus status = status(code, bytes, reasonStart, trimEnd(bytes, reasonStart, lineEnd));
-    frame(new DefaultHttpResponse(version, status, headers), code, out);
+    frame(new DefaultHttpResponse(version, status, headers), code, in, out);
   }
 
-  /** Hands {@code head} on and chooses how its body is read, as its status and framing headers say. */
-  private void frame(DefaultHttpResponse head, int code, List<Object> out) throws FramingException {
+  /**
+   * Hands {@code head} on and chooses how its body is read, as its status and framing headers say. An
+   * answer without a body, or whose body of known length all came with the head (a JSON answer, most
+   * often), goes on whole, as one message.
+   */
+  private void frame(DefaultHttpResponse head, int code, ByteBuf in, List<Object> out) throws FramingException {
     if (code < 200) {
       if (code == 101) {
         throw malformed("a protocol switch that was never asked for");
@@ -95,8 +104,7 @@ final class UpstreamResponseDecoder extends Http1MessageDecoder {
       if (transferEncoding()) {
         HttpUtil.setTransferEncodingChunked(head, false); // as Netty's decoder: there are no chunks
       }
-      out.add(head);
-      out.add(LastHttpContent.EMPTY_LAST_CONTENT); // RFC 9110 6.4.1: no body, whatever the headers say
+      out.add(whole(head, Unpooled.EMPTY_BUFFER)); // RFC 9110 6.4.1: no body, whatever the headers say
       return;
     }
     if (transferEncoding()) {
@@ -120,16 +128,22 @@ final class UpstreamResponseDecoder extends Http1MessageDecoder {
     }
     if (contentLength() != null) {
       long length = parseLength(contentLength());
-      out.add(head);
-      if (length == 0) {
-        out.add(LastHttpContent.EMPTY_LAST_CONTENT);
-      } else {
-        bodyOfLength(length);
+      if (length <= in.readableBytes()) {
+        out.add(whole(head, length == 0 ? Unpooled.EMPTY_BUFFER : in.readRetainedSlice((int) length)));
+        return;
       }
+      out.add(head);
+      bodyOfLength(length);
       return;
     }
     out.add(head);
     bodyUntilClose(); // RFC 9112 6.3: no length, so the body ends with the connection
+  }
+
+  /** The answer {@code head} with all of its body, as one message. */
+  private static FullHttpResponse whole(HttpResponse head, ByteBuf body) {
+    return new DefaultFullHttpResponse(head.protocolVersion(), head.status(), body, head.headers(),
+        EmptyHttpHeaders.INSTANCE);
   }
 
   /** A failure is handed on as a last piece whose result is the failure, in a head or in a body. */

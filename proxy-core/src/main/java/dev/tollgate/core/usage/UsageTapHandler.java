@@ -7,7 +7,9 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponse;
@@ -45,6 +47,10 @@ public final class UsageTapHandler extends ChannelInboundHandlerAdapter {
         record();
       }
       if (filter != null) {
+        if (msg instanceof FullHttpResponse whole) { // the whole answer at once: its head goes on alone
+          ctx.fireChannelRead(new DefaultHttpResponse(whole.protocolVersion(), whole.status(), whole.headers()));
+          content = new DefaultLastHttpContent(whole.content(), whole.trailingHeaders()); // the same buffer
+        }
         relayFiltered(ctx, content, last);
         if (last) {
           reset();

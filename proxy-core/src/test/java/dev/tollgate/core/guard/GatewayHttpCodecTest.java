@@ -6,13 +6,16 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -106,6 +109,69 @@ class GatewayHttpCodecTest {
 
     assertThat(String.join("", drain(channel))).isEqualTo("hello");
     assertThat(channel.finish()).isFalse();
+  }
+
+  @Test
+  void writesAWholeResponseAsNettysEncoderDoesInOneBufferWhenItsBodyIsSmall() {
+    String small = "{\"id\":\"c1\",\"usage\":{\"prompt_tokens\":7}}";
+    String large = "x".repeat(9_000);
+    List<java.util.function.Supplier<List<Object>>> writes = List.of(
+        () -> List.of(whole(HttpResponseStatus.OK, small, true)),
+        () -> List.of(whole(HttpResponseStatus.TOO_MANY_REQUESTS, small, true)),
+        () -> List.of(whole(HttpResponseStatus.OK, large, true)),
+        () -> List.of(whole(HttpResponseStatus.OK, "", true)),
+        () -> List.of(whole(HttpResponseStatus.NO_CONTENT, "", true)), // a length Netty's encoder removes
+        () -> {
+          FullHttpResponse chunked = whole(HttpResponseStatus.OK, small, false);
+          chunked.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+          return List.of(chunked);
+        },
+        () -> { // a streamed response, then whole ones on the same connection
+          HttpResponse head = chunkedResponse();
+          return List.of(head, new DefaultHttpContent(ascii("data: 1\n\n")), new DefaultLastHttpContent(ascii("")),
+              whole(HttpResponseStatus.OK, small, true), whole(HttpResponseStatus.OK, small, true));
+        });
+    for (int w = 0; w < writes.size(); w++) {
+      EmbeddedChannel ours = newChannel();
+      EmbeddedChannel nettys = new EmbeddedChannel(new HttpResponseEncoder());
+      for (Object message : writes.get(w).get()) {
+        ours.writeOutbound(message);
+      }
+      for (Object message : writes.get(w).get()) {
+        nettys.writeOutbound(message);
+      }
+      List<String> ourBuffers = drain(ours);
+      assertThat(String.join("", ourBuffers)).as("write %d", w).isEqualTo(String.join("", drain(nettys)));
+      if (w == 0 || w == 1) {
+        assertThat(ourBuffers).as("write %d: one buffer", w).hasSize(1);
+      }
+      assertThat(ours.finish()).isFalse();
+      assertThat(nettys.finish()).isFalse();
+    }
+  }
+
+  @Test
+  void aWholeResponseIsReleasedOnceWrittenAndItsPromiseCompleted() {
+    EmbeddedChannel channel = newChannel();
+    FullHttpResponse response = whole(HttpResponseStatus.OK, "{}", true);
+
+    ChannelFuture written = channel.writeAndFlush(response);
+
+    assertThat(written.isSuccess()).isTrue();
+    assertThat(response.refCnt()).isZero();
+    assertThat(drain(channel)).containsExactly("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
+        + "content-length: 2\r\n\r\n{}");
+    assertThat(channel.finish()).isFalse();
+  }
+
+  private static FullHttpResponse whole(HttpResponseStatus status, String body, boolean withLength) {
+    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, ascii(body),
+        new FlatHttpHeaders(), new FlatHttpHeaders());
+    response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+    if (withLength) {
+      response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length());
+    }
+    return response;
   }
 
   private static EmbeddedChannel newChannel() {

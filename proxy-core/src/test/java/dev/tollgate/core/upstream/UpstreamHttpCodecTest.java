@@ -13,7 +13,9 @@ import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
@@ -210,8 +212,9 @@ class UpstreamHttpCodecTest {
   void aRepeatedValueIsTheStringMadeBeforeButACookieNeverIs() {
     String answer = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nset-cookie: s=1\r\ncontent-length: 0\r\n\r\n";
     List<Object> messages = decode(OURS, List.of(HttpMethod.POST, HttpMethod.POST), answer + answer);
+    assertThat(messages).hasSize(2); // bodyless answers: each one whole message
     HttpResponse first = (HttpResponse) messages.get(0);
-    HttpResponse second = (HttpResponse) messages.get(2);
+    HttpResponse second = (HttpResponse) messages.get(1);
     assertThat(second.headers().get("content-type")).isSameAs(first.headers().get("content-type"));
     assertThat(second.headers().get("set-cookie")).isEqualTo("s=1").isNotSameAs(first.headers().get("set-cookie"));
     Http1Reads.release(messages);
@@ -257,6 +260,35 @@ class UpstreamHttpCodecTest {
     String cut = SSE_HEAD + chunk("data: {\"delta\":\"Hel\"}\n\n") + "17\r\ndata";
 
     assertThat(summary(decodeAndClose(OURS, cut))).isEqualTo(summary(decodeAndClose(NETTYS, cut)));
+  }
+
+  @Test
+  void anAnswerWhoseWholeBodyCameWithItsHeadIsOneMessageAndOtherwiseAHeadAndItsPieces() {
+    String json = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 11\r\n\r\n{\"ok\":true}";
+
+    List<Object> whole = decode(OURS, List.of(HttpMethod.POST), json);
+    assertThat(whole).hasSize(1);
+    FullHttpResponse answer = (FullHttpResponse) whole.get(0);
+    assertThat(answer.status().code()).isEqualTo(200);
+    assertThat(answer.content().toString(StandardCharsets.US_ASCII)).isEqualTo("{\"ok\":true}");
+    Http1Reads.release(whole);
+
+    int bodyAt = json.indexOf('{');
+    List<Object> split = decode(OURS, List.of(HttpMethod.POST), json.substring(0, bodyAt + 3), json.substring(bodyAt + 3));
+    assertThat(split).hasSize(3);
+    assertThat(split.get(0)).isInstanceOf(HttpResponse.class).isNotInstanceOf(HttpContent.class);
+    assertThat(split.get(2)).isInstanceOf(LastHttpContent.class);
+    Http1Reads.release(split);
+
+    // no body: the answer to HEAD (whatever its length says), a 204, and a length of nothing
+    List<Object> bodyless = decode(OURS, List.of(HttpMethod.HEAD, HttpMethod.DELETE, HttpMethod.POST),
+        "HTTP/1.1 200 OK\r\ncontent-length: 11\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n"
+            + "HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n");
+    assertThat(bodyless).hasSize(3).allSatisfy(message -> {
+      assertThat(message).isInstanceOf(FullHttpResponse.class);
+      assertThat(((FullHttpResponse) message).content().readableBytes()).isZero();
+    });
+    Http1Reads.release(bodyless);
   }
 
   @Test

@@ -11,6 +11,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
@@ -89,6 +90,43 @@ class UsageTapHandlerTest {
     last.release();
     assertThat(request.usage()).isEqualTo(TokenUsage.of(7, 3));
     assertThat(request.responseModel()).isEqualTo("gpt-4o-mini-2024");
+    assertThat(channel.finish()).isFalse();
+  }
+
+  @Test
+  void aWholeStreamedAnswerIsFilteredAndItsHeadPassesAlone() {
+    // a stream whose every event came with its head, with a length: the decoder hands it on whole
+    EmbeddedChannel channel = newChannel("/v1/chat/completions", true);
+    String stream = SseUsageChunkFilterTest.CONTENT_EVENTS + SseUsageChunkFilterTest.USAGE_EVENT
+        + SseUsageChunkFilterTest.DONE;
+    ByteBuf body = bytes(stream);
+    DefaultFullHttpResponse whole = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, body);
+    whole.headers().set("content-type", "text/event-stream").set("content-length", body.readableBytes());
+
+    channel.writeInbound(whole);
+
+    HttpResponse head = channel.readInbound();
+    assertThat(head).isNotInstanceOf(HttpContent.class);
+    assertThat(head.headers().get("content-type")).isEqualTo("text/event-stream");
+    assertThat(readBody(channel)).isEqualTo(SseUsageChunkFilterTest.CONTENT_EVENTS + SseUsageChunkFilterTest.DONE);
+    assertThat(body.refCnt()).isZero();
+    assertThat(usageSeenAtLastChunk).containsExactly(TokenUsage.of(12, 5));
+    assertThat(channel.finish()).isFalse();
+  }
+
+  @Test
+  void readsUsageFromAWholeJsonAnswerAndPassesItOnAsItCame() {
+    EmbeddedChannel channel = newChannel("/v1/chat/completions", false);
+    ByteBuf body = bytes("{\"model\":\"m-1\",\"usage\":{\"prompt_tokens\":7,\"completion_tokens\":3}}");
+    DefaultFullHttpResponse whole = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, body);
+    whole.headers().set("content-type", "application/json");
+
+    channel.writeInbound(whole);
+
+    assertThat((Object) channel.readInbound()).isSameAs(whole);
+    whole.release();
+    assertThat(usageSeenAtLastChunk).containsExactly(TokenUsage.of(7, 3));
+    assertThat(request.responseModel()).isEqualTo("m-1");
     assertThat(channel.finish()).isFalse();
   }
 
