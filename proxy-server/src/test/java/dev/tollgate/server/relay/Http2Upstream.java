@@ -41,7 +41,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A provider speaking cleartext HTTP/2 with prior knowledge (h2c, no upgrade), on Netty. It counts the
  * connections it accepted, the streams it served and the streams the gateway reset, and answers by
- * the request's model: {@code h2-json} a JSON completion, {@code h2-sse} a whole SSE stream, {@code
+ * the request's model: {@code h2-json} a JSON completion, {@code h2-empty} a 200 without a body (its
+ * HEADERS frame ends the stream), {@code h2-sse} a whole SSE stream, {@code
  * h2-hold} the response head and one event, then holds the stream open (see {@link #held()}), {@code
  * h2-flood} {@link #FLOOD_EVENTS} large events written as fast as HTTP/2 flow control lets through.
  */
@@ -159,6 +160,12 @@ final class Http2Upstream implements AutoCloseable {
       streams.incrementAndGet();
       JsonNode body = JSON.readTree(request.content().toString(StandardCharsets.UTF_8));
       String model = body.path("model").asText();
+      if (model.equals("h2-empty")) { // no body: the HEADERS frame ends the stream
+        DefaultFullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
+        ctx.writeAndFlush(response);
+        return;
+      }
       if (model.equals("h2-json")) {
         DefaultFullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
             Unpooled.copiedBuffer(JSON_BODY, StandardCharsets.UTF_8));

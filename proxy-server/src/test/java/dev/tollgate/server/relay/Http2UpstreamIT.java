@@ -74,6 +74,21 @@ class Http2UpstreamIT {
   }
 
   @Test
+  void anAnswerWhoseHeadersEndTheStreamIsRelayedWholeAndTheConnectionServesTheNext() throws Exception {
+    startH2c();
+
+    HttpResponse<String> empty = http.send(chat("h2-empty", false), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> json = http.send(chat("h2-json", false), HttpResponse.BodyHandlers.ofString());
+
+    assertThat(empty.statusCode()).isEqualTo(200);
+    assertThat(empty.body()).isEmpty();
+    assertThat(empty.headers().firstValue("content-length")).contains("0");
+    assertThat(json.statusCode()).isEqualTo(200);
+    assertThat(json.body()).isEqualTo(Http2Upstream.JSON_BODY);
+    assertThat(upstream.connections()).isEqualTo(1);
+  }
+
+  @Test
   void twentyConcurrentStreamsShareOneProviderConnection() throws Exception {
     startH2c();
 
