@@ -70,8 +70,9 @@ public final class QuotaLedger {
     if (units < 0) {
       throw new IllegalArgumentException("units: " + units + " (expected: >= 0)");
     }
-    Account account = account(tenantId, limitUnits);
-    return tryLocal(account, units, overageAllowed);
+    long now = clock.millis();
+    Account account = account(tenantId, limitUnits, now);
+    return tryLocal(account, units, overageAllowed, now);
   }
 
   /**
@@ -194,14 +195,14 @@ public final class QuotaLedger {
 
   // --- the local (event-loop) path ---
 
-  private Reservation tryLocal(Account account, long units, boolean overageAllowed) {
+  private Reservation tryLocal(Account account, long units, boolean overageAllowed, long nowMillis) {
     // 1. Within the included lease: the common case, no store call.
-    account.lastUseMillis = clock.millis();
+    account.lastUseMillis = nowMillis;
     if (takeExactly(account.included, units)) {
       account.prefetchIfLow(false);
       return new Reservation(account, Outcome.ADMITTED, units, 0, overageAllowed, account.resetAtMillis);
     }
-    if (!account.includedExhausted(clock.millis())) {
+    if (!account.includedExhausted(nowMillis)) {
       return null;
     }
     // 2. The store said the included pool is at its limit: refuse, or use the overage lease.
@@ -218,7 +219,7 @@ public final class QuotaLedger {
   // --- the store path (store executor) ---
 
   private Reservation reserveWithStore(String tenantId, long units, long limitUnits, boolean overageAllowed) {
-    Account account = account(tenantId, limitUnits);
+    Account account = account(tenantId, limitUnits, clock.millis());
     synchronized (account) {
       // 1. Another thread may have refilled while this one waited for the lock.
       if (takeExactly(account.included, units)) {
@@ -253,9 +254,8 @@ public final class QuotaLedger {
     return new Reservation(account, Outcome.REFUSED, 0, 0, overageAllowed, account.resetAtMillis);
   }
 
-  private Account account(String tenantId, long limitUnits) {
+  private Account account(String tenantId, long limitUnits, long now) {
     Period current = period.get();
-    long now = clock.millis();
     if (now >= current.endMillis) {
       current = rollOver(current, now);
     }

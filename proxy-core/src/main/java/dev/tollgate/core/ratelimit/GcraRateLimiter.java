@@ -33,7 +33,7 @@ public final class GcraRateLimiter {
 
   /** Decides one request for {@code key} under {@code limit}, recording it when allowed. */
   public RateLimitDecision tryAcquire(String key, RateLimit limit) {
-    return decide(key, limit, true);
+    return decide(key, limit, true, nanoClock.getAsLong());
   }
 
   /**
@@ -41,15 +41,27 @@ public final class GcraRateLimiter {
    * request is allowed (and recorded), which then costs no allocation; else the refusal.
    */
   public RateLimitDecision refusal(String key, RateLimit limit) {
-    return decide(key, limit, false);
+    return decide(key, limit, false, nanoClock.getAsLong());
   }
 
-  private RateLimitDecision decide(String key, RateLimit limit, boolean describeAllowed) {
+  /**
+   * {@link #refusal(String, RateLimit)} at {@code nowNanos}, a time this limiter's clock gave
+   * ({@link #nowNanos}): one request decided under several keys reads the clock once.
+   */
+  public RateLimitDecision refusal(String key, RateLimit limit, long nowNanos) {
+    return decide(key, limit, false, nowNanos);
+  }
+
+  /** The time of this limiter's clock. */
+  public long nowNanos() {
+    return nanoClock.getAsLong();
+  }
+
+  private RateLimitDecision decide(String key, RateLimit limit, boolean describeAllowed, long now) {
     long interval = limit.emissionIntervalNanos;
     long tolerance = limit.toleranceNanos;
     while (true) {
       AtomicLong cell = cell(key);
-      long now = nanoClock.getAsLong();
       long tat = cell.get();
       long base = tat == NO_STATE || tat - now < 0 ? now : tat;
       long newTat = base + interval;

@@ -37,13 +37,14 @@ public final class RateLimitHandler extends RequestStage {
   protected void onRequest(ChannelHandlerContext ctx, FullHttpRequest request, RequestContext context) {
     Plan plan = context.plan();
     Limits limits = limitsFor(plan);
-    RateLimitDecision perKey = limiter.refusal(context.principal().keyId(), limits.perKey);
+    long now = limiter.nowNanos(); // both decisions at one instant, one clock read
+    RateLimitDecision perKey = limiter.refusal(context.principal().keyId(), limits.perKey, now);
     if (perKey != null) {
       refuse(ctx, request, perKey, "this API key");
       return;
     }
     RateLimitDecision perTenant = limiter.refusal(tenantKey(context.principal().tenantId()),
-        limits.perTenant);
+        limits.perTenant, now);
     if (perTenant != null) {
       refuse(ctx, request, perTenant, "tenant '" + context.principal().tenantId() + "'");
       return;
