@@ -1,5 +1,6 @@
 package dev.tollgate.core.guard;
 
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValidationUtil;
 import io.netty.util.AsciiString;
 import io.netty.util.concurrent.FastThreadLocal;
@@ -21,10 +22,24 @@ public final class HeaderNameCache {
   private static final int SLOTS = 512; // a power of two
   private static final int LONGEST_KEPT = 48;
 
+  /**
+   * Netty's constants for the names the gateway sets on every message it sends (the request upstream, the
+   * answer to the client): a table starts with them, so that setting one needs no validation either. A
+   * provider's lower-case names read later are these very strings; a name that collides with one takes
+   * its slot, as any other would.
+   */
+  private static final AsciiString[] SET_BY_THE_GATEWAY = {HttpHeaderNames.HOST, HttpHeaderNames.ACCEPT_ENCODING,
+      HttpHeaderNames.CONTENT_LENGTH, HttpHeaderNames.AUTHORIZATION, HttpHeaderNames.TRANSFER_ENCODING,
+      HttpHeaderNames.CONTENT_TYPE};
+
   private static final FastThreadLocal<AsciiString[]> TABLE = new FastThreadLocal<>() {
     @Override
     protected AsciiString[] initialValue() {
-      return new AsciiString[SLOTS];
+      AsciiString[] table = new AsciiString[SLOTS];
+      for (AsciiString name : SET_BY_THE_GATEWAY) {
+        table[slot(name.hashCode(), name.byteAt(0))] = name;
+      }
+      return table;
     }
   };
 

@@ -2,6 +2,7 @@ package dev.tollgate.core.guard;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.util.AsciiString;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
@@ -42,6 +43,29 @@ class HeaderNameCacheTest {
         assertThat(read.toString()).isEqualTo(name);
       }
     }
+  }
+
+  @Test
+  void aNewTableHoldsTheNamesTheGatewaySetsAndAProvidersLowerCaseNameIsThatString() throws Exception {
+    AsciiString[] names = {HttpHeaderNames.HOST, HttpHeaderNames.ACCEPT_ENCODING, HttpHeaderNames.CONTENT_LENGTH,
+        HttpHeaderNames.AUTHORIZATION, HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.CONTENT_TYPE};
+    java.util.List<String> problems = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Thread fresh = new io.netty.util.concurrent.FastThreadLocalThread(() -> { // a thread whose table is new
+      for (AsciiString name : names) {
+        if (!HeaderNameCache.keeps(name)) {
+          problems.add("not kept: " + name);
+        }
+      }
+      if (read("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n", "content-length") != HttpHeaderNames.CONTENT_LENGTH) {
+        problems.add("a provider's content-length is not Netty's constant");
+      }
+      if (read("POST / HTTP/1.1\r\nHost: x\r\n", "Host") == HttpHeaderNames.HOST) {
+        problems.add("a client's Host became the lower-case constant");
+      }
+    });
+    fresh.start();
+    fresh.join();
+    assertThat(problems).isEmpty();
   }
 
   @Test
