@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
 
 /**
  * The only code that writes an error response. The body shape comes from the request's
@@ -21,7 +22,7 @@ import io.netty.handler.codec.http.HttpVersion;
  */
 public final class ErrorResponses {
 
-  public static final String REQUEST_ID_HEADER = "x-request-id";
+  public static final AsciiString REQUEST_ID_HEADER = AsciiString.cached("x-request-id");
 
   private ErrorResponses() {
   }

@@ -90,8 +90,8 @@ public final class MetricsHandler extends ChannelDuplexHandler {
       switchedProtocols = response.status().code() == HttpResponseStatus.SWITCHING_PROTOCOLS.code();
       request.status(response.status().code());
       request.responseStarted(true);
-      if (!response.headers().contains(ErrorResponses.REQUEST_ID_HEADER)) {
-        response.headers().set(ErrorResponses.REQUEST_ID_HEADER, request.requestId());
+      if (!response.headers().contains(ErrorResponses.REQUEST_ID_HEADER)) { // absent: added, not looked up again
+        response.headers().add(ErrorResponses.REQUEST_ID_HEADER, request.requestId());
       }
     }
     if (msg instanceof HttpContent content) {
