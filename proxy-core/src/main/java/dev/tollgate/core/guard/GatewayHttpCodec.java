@@ -51,10 +51,8 @@ public final class GatewayHttpCodec
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
-      if (!inMessage && msg instanceof FullHttpResponse whole
-          && whole.content().readableBytes() <= WholeMessages.MAX_COPIED_BODY_BYTES
-          && whole.trailingHeaders().isEmpty() && !isContentAlwaysEmpty(whole)
-          && !HttpUtil.isTransferEncodingChunked(whole)) {
+      if (!inMessage && msg instanceof FullHttpResponse whole && WholeMessages.fits(whole)
+          && !isContentAlwaysEmpty(whole)) {
         ctx.write(WholeMessages.encode(ctx.alloc(), whole, this), promise);
         return;
       }
@@ -87,13 +85,9 @@ public final class GatewayHttpCodec
     }
 
     @Override
-    public void encodeStartLine(ByteBuf out, FullHttpResponse response) throws Exception {
+    public void encodeHead(ByteBuf out, FullHttpResponse response) throws Exception {
       encodeInitialLine(out, response);
-    }
-
-    @Override
-    public void encodeHeaderLines(HttpHeaders headers, ByteBuf out) {
-      encodeHeaders(headers, out);
+      encodeHeaders(response.headers(), out);
     }
 
     @Override

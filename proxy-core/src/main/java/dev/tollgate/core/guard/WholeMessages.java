@@ -3,7 +3,7 @@ package dev.tollgate.core.guard;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.FullHttpMessage;
-import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpUtil;
 
 /**
  * Writes a whole HTTP/1.1 message with a small body as one buffer: start line, header lines, the empty
@@ -14,7 +14,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 public final class WholeMessages {
 
   /** Bodies up to this length are copied; a larger one keeps the encoder's own writes, uncopied. */
-  public static final int MAX_COPIED_BODY_BYTES = 8 * 1024;
+  private static final int MAX_COPIED_BODY_BYTES = 8 * 1024;
   /** Room for a start line and headers, grown by the buffer if a head is larger. */
   private static final int HEAD_ROOM_BYTES = 1024;
   private static final int CRLF = ('\r' << 8) | '\n';
@@ -22,11 +22,18 @@ public final class WholeMessages {
   private WholeMessages() {
   }
 
-  /** How an encoder writes the head of a message of type {@code M}. */
+  /** How an encoder writes the head of a message of type {@code M}: its start line and header lines. */
   public interface HeadEncoder<M> {
-    void encodeStartLine(ByteBuf out, M message) throws Exception;
+    void encodeHead(ByteBuf out, M message) throws Exception;
+  }
 
-    void encodeHeaderLines(HttpHeaders headers, ByteBuf out);
+  /**
+   * Whether {@code message} is written here: a body of at most {@link #MAX_COPIED_BODY_BYTES}, no
+   * trailers, not chunked. The encoder adds what else it must know (that it is between messages).
+   */
+  public static boolean fits(FullHttpMessage message) {
+    return message.content().readableBytes() <= MAX_COPIED_BODY_BYTES && message.trailingHeaders().isEmpty()
+        && !HttpUtil.isTransferEncodingChunked(message);
   }
 
   /** {@code message} as one buffer, its head written by {@code head}; releases {@code message}. */
@@ -37,8 +44,7 @@ public final class WholeMessages {
       int length = body.readableBytes();
       ByteBuf out = alloc.buffer(HEAD_ROOM_BYTES + length);
       try {
-        head.encodeStartLine(out, message);
-        head.encodeHeaderLines(message.headers(), out);
+        head.encodeHead(out, message);
         out.writeShort(CRLF);
         // buffer to buffer by address when both have one: no NIO views, unlike writeBytes(ByteBuf)
         out.ensureWritable(length);

@@ -353,36 +353,34 @@ public final class PlainJson {
    */
   public static final class Names {
 
-    /** The names of each length (index = length), and their indexes in the set. */
-    private final byte[][][] byLength;
-    private final int[][] indexes;
+    private final byte[][] names;
+    /** For each length (the index), the indexes of the names of that length; null for none. */
+    private final int[][] byLength;
 
     public Names(String... names) {
+      this.names = new byte[names.length][];
       int longest = 0;
-      for (String name : names) {
-        longest = Math.max(longest, name.length());
-      }
-      byLength = new byte[longest + 1][][];
-      indexes = new int[longest + 1][];
       for (int k = 0; k < names.length; k++) {
-        int length = names[k].length();
-        byte[][] same = byLength[length];
-        int n = same == null ? 0 : same.length;
-        byLength[length] = same == null ? new byte[1][] : Arrays.copyOf(same, n + 1);
-        indexes[length] = same == null ? new int[1] : Arrays.copyOf(indexes[length], n + 1);
-        byLength[length][n] = names[k].getBytes(StandardCharsets.US_ASCII);
-        indexes[length][n] = k;
+        this.names[k] = names[k].getBytes(StandardCharsets.US_ASCII);
+        longest = Math.max(longest, names[k].length());
+      }
+      byLength = new int[longest + 1][];
+      for (int k = 0; k < names.length; k++) {
+        int[] same = byLength[names[k].length()];
+        same = same == null ? new int[1] : Arrays.copyOf(same, same.length + 1);
+        same[same.length - 1] = k;
+        byLength[names[k].length()] = same;
       }
     }
 
     /** The index in the set of the name {@code b[from, to)}, or -1 when it is not one of them. */
     public int indexOf(byte[] b, int from, int to) {
       int length = to - from;
-      byte[][] candidates = length < byLength.length ? byLength[length] : null;
+      int[] candidates = length < byLength.length ? byLength[length] : null;
       if (candidates != null) {
-        for (int c = 0; c < candidates.length; c++) {
-          if (Arrays.equals(candidates[c], 0, length, b, from, to)) {
-            return indexes[length][c];
+        for (int k : candidates) {
+          if (Arrays.equals(names[k], 0, length, b, from, to)) {
+            return k;
           }
         }
       }

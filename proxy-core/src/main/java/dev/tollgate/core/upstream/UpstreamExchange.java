@@ -10,9 +10,8 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -196,20 +195,18 @@ final class UpstreamExchange extends ResponseDeadlines.Waiter {
       releasePending();
       state = State.STREAMING;
       upstreamKeepAlive = HttpUtil.isKeepAlive(response);
-      HttpHeaders headers = clientHeaders(response);
+      toClient(response);
       if (request.stream()) {
         streamCounted = true;
         metrics.openStreams().incrementAndGet();
       }
-      if (msg instanceof LastHttpContent whole) { // the whole answer in one message: one write to the client
-        relayLast(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, response.status(), whole.content(), headers,
-            whole.trailingHeaders()));
+      if (response instanceof FullHttpResponse whole) { // the whole answer in one message: one write
+        relayLast(whole);
         return;
       }
       // no promise per write: a failed write surfaces as an exception on the client pipeline (the
       // error stage closes the connection); only the last write's outcome is observed
-      clientCtx.write(new DefaultHttpResponse(HttpVersion.HTTP_1_1, response.status(), headers),
-          clientCtx.voidPromise());
+      clientCtx.write(response, clientCtx.voidPromise());
       return;
     }
     if (msg instanceof HttpContent content) {
@@ -409,8 +406,12 @@ final class UpstreamExchange extends ResponseDeadlines.Waiter {
     ResponseDeadlines.disarm(this);
   }
 
-  /** The headers of the answer to the client: the provider's end-to-end headers, our framing. */
-  private HttpHeaders clientHeaders(HttpResponse upstreamResponse) {
+  /**
+   * Makes the provider's answer the client's, in place (no new message per answer): HTTP/1.1, the
+   * provider's status and end-to-end headers, our framing.
+   */
+  private void toClient(HttpResponse upstreamResponse) {
+    upstreamResponse.setProtocolVersion(HttpVersion.HTTP_1_1);
     HttpHeaders headers = upstreamResponse.headers();
     boolean lengthKnown = headers.contains(HttpHeaderNames.CONTENT_LENGTH) && !request.usageInjected();
     ResponseHeaders.stripHopByHop(headers);
@@ -420,6 +421,5 @@ final class UpstreamExchange extends ResponseDeadlines.Waiter {
       headers.remove(HttpHeaderNames.CONTENT_LENGTH);
       headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
     }
-    return headers;
   }
 }

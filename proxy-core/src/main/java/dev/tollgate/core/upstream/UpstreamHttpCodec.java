@@ -11,7 +11,6 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestEncoder;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -43,9 +42,7 @@ public final class UpstreamHttpCodec extends CombinedChannelDuplexHandler<Upstre
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
-      if (!inMessage && msg instanceof FullHttpRequest request
-          && request.content().readableBytes() <= WholeMessages.MAX_COPIED_BODY_BYTES
-          && request.trailingHeaders().isEmpty() && !HttpUtil.isTransferEncodingChunked(request)) {
+      if (!inMessage && msg instanceof FullHttpRequest request && WholeMessages.fits(request)) {
         HttpMethod method = request.method();
         ByteBuf whole = WholeMessages.encode(ctx.alloc(), request, this);
         methods.add(method);
@@ -62,13 +59,9 @@ public final class UpstreamHttpCodec extends CombinedChannelDuplexHandler<Upstre
     }
 
     @Override
-    public void encodeStartLine(ByteBuf out, FullHttpRequest request) throws Exception {
+    public void encodeHead(ByteBuf out, FullHttpRequest request) throws Exception {
       encodeInitialLine(out, request);
-    }
-
-    @Override
-    public void encodeHeaderLines(HttpHeaders headers, ByteBuf out) {
-      encodeHeaders(headers, out);
+      encodeHeaders(request.headers(), out);
     }
 
     @Override

@@ -13,7 +13,6 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -84,43 +83,45 @@ final class UpstreamResponseDecoder extends Http1MessageDecoder {
     int code = (bytes[at] - '0') * 100 + (bytes[at + 1] - '0') * 10 + (bytes[at + 2] - '0');
     int reasonStart = skipOws(bytes, at + 3, lineEnd);
     HttpResponseStatus status = status(code, bytes, reasonStart, trimEnd(bytes, reasonStart, lineEnd));
-    frame(new DefaultHttpResponse(version, status, headers), code, in, out);
+    frame(version, status, headers, code, in, out);
   }
 
   /**
-   * Hands {@code head} on and chooses how its body is read, as its status and framing headers say. An
+   * Hands the answer on and chooses how its body is read, as its status and framing headers say. An
    * answer without a body, or whose body of known length all came with the head (a JSON answer, most
-   * often), goes on whole, as one message.
+   * often), goes on whole, as one message; no head object is made for it.
    */
-  private void frame(DefaultHttpResponse head, int code, ByteBuf in, List<Object> out) throws FramingException {
+  private void frame(HttpVersion version, HttpResponseStatus status, HttpHeaders headers, int code, ByteBuf in,
+      List<Object> out) throws FramingException {
     if (code < 200) {
       if (code == 101) {
         throw malformed("a protocol switch that was never asked for");
       }
-      out.add(head); // an interim answer: the final one follows
+      out.add(new DefaultHttpResponse(version, status, headers)); // an interim answer: the final one follows
       return;
     }
     if (HttpMethod.HEAD.equals(methods.poll()) || code == 204 || code == 304) {
+      FullHttpResponse bodyless = whole(version, status, headers, Unpooled.EMPTY_BUFFER);
       if (transferEncoding()) {
-        HttpUtil.setTransferEncodingChunked(head, false); // as Netty's decoder: there are no chunks
+        HttpUtil.setTransferEncodingChunked(bodyless, false); // as Netty's decoder: there are no chunks
       }
-      out.add(whole(head, Unpooled.EMPTY_BUFFER)); // RFC 9110 6.4.1: no body, whatever the headers say
+      out.add(bodyless); // RFC 9110 6.4.1: no body, whatever the headers say
       return;
     }
     if (transferEncoding()) {
-      if (head.protocolVersion() == HttpVersion.HTTP_1_0) {
+      if (version == HttpVersion.HTTP_1_0) {
         throw malformed("Transfer-Encoding in an HTTP/1.0 response");
       }
-      if (lastCodingIsChunked(head.headers())) {
-        if (contentLengths() > 0) {
-          head.headers().remove(HttpHeaderNames.CONTENT_LENGTH); // RFC 9112 6.3: chunked framing wins
-        }
-        out.add(head);
-        chunkedBody();
-        return;
+      boolean chunked = lastCodingIsChunked(headers);
+      if (chunked && contentLengths() > 0) {
+        headers.remove(HttpHeaderNames.CONTENT_LENGTH); // RFC 9112 6.3: chunked framing wins
       }
-      out.add(head);
-      bodyUntilClose();
+      out.add(new DefaultHttpResponse(version, status, headers));
+      if (chunked) {
+        chunkedBody();
+      } else {
+        bodyUntilClose();
+      }
       return;
     }
     if (contentLengths() > 1) {
@@ -129,21 +130,22 @@ final class UpstreamResponseDecoder extends Http1MessageDecoder {
     if (contentLength() != null) {
       long length = parseLength(contentLength());
       if (length <= in.readableBytes()) {
-        out.add(whole(head, length == 0 ? Unpooled.EMPTY_BUFFER : in.readRetainedSlice((int) length)));
+        out.add(whole(version, status, headers,
+            length == 0 ? Unpooled.EMPTY_BUFFER : in.readRetainedSlice((int) length)));
         return;
       }
-      out.add(head);
+      out.add(new DefaultHttpResponse(version, status, headers));
       bodyOfLength(length);
       return;
     }
-    out.add(head);
+    out.add(new DefaultHttpResponse(version, status, headers));
     bodyUntilClose(); // RFC 9112 6.3: no length, so the body ends with the connection
   }
 
-  /** The answer {@code head} with all of its body, as one message. */
-  private static FullHttpResponse whole(HttpResponse head, ByteBuf body) {
-    return new DefaultFullHttpResponse(head.protocolVersion(), head.status(), body, head.headers(),
-        EmptyHttpHeaders.INSTANCE);
+  /** The answer with all of its body, as one message. */
+  private static FullHttpResponse whole(HttpVersion version, HttpResponseStatus status, HttpHeaders headers,
+      ByteBuf body) {
+    return new DefaultFullHttpResponse(version, status, body, headers, EmptyHttpHeaders.INSTANCE);
   }
 
   /** A failure is handed on as a last piece whose result is the failure, in a head or in a body. */
