@@ -9,7 +9,7 @@ import java.util.Objects;
  *
  * @param journalDir where journal segments live, e.g. {@code <dataDir>/usage-journal}
  * @param flushIntervalMillis how often dirty aggregates are written to the store
- * @param segmentMaxBytes a journal segment is closed and a new one started past this size
+ * @param segmentMaxBytes a journal segment is closed and a new one started past this size (at most 1 GiB)
  * @param maxBatchRecords most records written under one {@code force} (group commit)
  * @param maxQueuedRecords records waiting for the writer beyond which appends are refused
  * @param fsyncEachBatch true: a record is durable once fsynced (survives power loss); false: once
@@ -35,8 +35,9 @@ public record LedgerConfig(
     if (flushIntervalMillis <= 0) {
       throw new IllegalArgumentException("flushIntervalMillis: " + flushIntervalMillis + " (expected: > 0)");
     }
-    if (segmentMaxBytes < 4096) {
-      throw new IllegalArgumentException("segmentMaxBytes: " + segmentMaxBytes + " (expected: >= 4096)");
+    if (segmentMaxBytes < 4096 || segmentMaxBytes > UsageJournal.MAX_SEGMENT_BYTES) {
+      throw new IllegalArgumentException("segmentMaxBytes: " + segmentMaxBytes + " (expected: 4096 to "
+          + UsageJournal.MAX_SEGMENT_BYTES + ", a segment is mapped whole)");
     }
     if (maxBatchRecords <= 0) {
       throw new IllegalArgumentException("maxBatchRecords: " + maxBatchRecords + " (expected: > 0)");

@@ -35,10 +35,11 @@ import org.slf4j.LoggerFactory;
  * ({@link LedgerConfig#fsyncEachBatch()}):
  * <ul>
  *   <li><b>write-durable</b> (default in the gateway): the appending thread, an event loop, encodes the
- *   record and writes it to the file itself, under a short lock that keeps sequence order, and the
- *   record is durable at once (a page-cache write survives kill -9; no fsync, no thread hop). The
- *   writer thread ({@code tollgate-usage-journal}) only fsyncs written records in the background, at
- *   most every {@link #BACKGROUND_FSYNC_MILLIS} ms;</li>
+ *   record and copies it into the segment's mapping itself (see {@link JournalSegment}), under a short
+ *   lock that keeps sequence order, and the record is durable at once (the page cache survives kill -9;
+ *   no system call, no fsync, no thread hop). The writer thread ({@code tollgate-usage-journal}) fsyncs
+ *   written records in the background, at most every {@link #BACKGROUND_FSYNC_MILLIS} ms, and closes the
+ *   segments the appending threads left behind;</li>
  *   <li><b>fsync-durable</b>: event loops enqueue records without blocking; the writer thread writes
  *   whatever has queued and calls {@code force} once per batch (group commit), then completes the
  *   batch's futures.</li>
@@ -56,6 +57,8 @@ public final class UsageJournal implements AutoCloseable {
   private static final int HEADER_BYTES = 8;
   private static final int MAX_PAYLOAD_BYTES = 64 * 1024;
   private static final int MAX_STRING_BYTES = 4096;
+  /** The longest segment: one mapping. */
+  static final long MAX_SEGMENT_BYTES = 1L << 30;
   private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
   private final Path dir;
@@ -67,6 +70,8 @@ public final class UsageJournal implements AutoCloseable {
   private final AtomicLong forces = new AtomicLong();
   private final AtomicLong appended = new AtomicLong();
   private final Thread writer;
+  /** Write-durable mode: segments the appending threads have left, for the writer to force and close. */
+  private final Queue<JournalSegment> retired = new ConcurrentLinkedQueue<>();
   /** Write-durable mode: guards the file and the encoding state for the appending threads. */
   private final java.util.concurrent.locks.ReentrantLock inlineLock = new java.util.concurrent.locks.ReentrantLock();
   /** Write-durable mode: records were written since the last background fsync. */
@@ -80,8 +85,7 @@ public final class UsageJournal implements AutoCloseable {
   /** Without an fsync per batch, the writer still fsyncs at most this often while records arrive. */
   public static final long BACKGROUND_FSYNC_MILLIS = 200;
   // Writer-thread state (fsync-durable mode); guarded by inlineLock in write-durable mode.
-  private FileChannel segment;
-  private long segmentBytes;
+  private JournalSegment segment;
   private long nextSeq;
   private ByteBuffer batchBuffer = ByteBuffer.allocate(64 * 1024);
   private static final int REMEMBERED_FIELDS = 6;
@@ -106,8 +110,9 @@ public final class UsageJournal implements AutoCloseable {
   static UsageJournal open(Path dir, long minSeqExclusive, long segmentMaxBytes, int maxBatchRecords,
       int maxQueuedRecords) {
     Objects.requireNonNull(dir, "dir");
-    if (segmentMaxBytes < 4096) {
-      throw new IllegalArgumentException("segmentMaxBytes: " + segmentMaxBytes + " (expected: >= 4096)");
+    if (segmentMaxBytes < 4096 || segmentMaxBytes > MAX_SEGMENT_BYTES) {
+      throw new IllegalArgumentException("segmentMaxBytes: " + segmentMaxBytes + " (expected: 4096 to "
+          + MAX_SEGMENT_BYTES + ", a segment is mapped whole)");
     }
     if (maxBatchRecords <= 0) {
       throw new IllegalArgumentException("maxBatchRecords: " + maxBatchRecords + " (expected: > 0)");
@@ -139,7 +144,11 @@ public final class UsageJournal implements AutoCloseable {
   /** Starts the writer; {@code listener} sees every record once it is durable. */
   void start(RecordListener listener) {
     this.listener = Objects.requireNonNull(listener, "listener");
-    openSegment();
+    try {
+      openSegment(nextSeq, 0);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
     writer.start();
   }
 
@@ -236,14 +245,14 @@ public final class UsageJournal implements AutoCloseable {
   };
 
   /**
-   * Encodes {@code events} and writes them with one {@code write} (a page-cache write, no fsync), then
+   * Encodes {@code events} and copies them into the segment (a page-cache write, no fsync), then
    * hands them to the listener, all under the lock that keeps the file in sequence order. False when
    * the journal is closed or the write failed (logged).
    */
   private boolean writeRecords(List<UsageEvent> events) {
     inlineLock.lock();
     try {
-      if (closed || segment == null) {
+      if (closed) {
         return false;
       }
       long firstSeq = writeToSegment(events);
@@ -261,16 +270,12 @@ public final class UsageJournal implements AutoCloseable {
   }
 
   /**
-   * Encodes {@code events} as the next records and writes them to the segment with one {@code write},
-   * starting a new segment first if this one is full; returns the first record's sequence number. The
-   * caller owns the file: the writer thread, or a holder of the journal lock. Sequence numbers are used
-   * up even when the write fails, so a number is never written twice.
+   * Encodes {@code events} as the next records and copies them into the segment, starting a new segment
+   * first if they do not fit in this one; returns the first record's sequence number. The caller owns
+   * the file: the writer thread, or a holder of the journal lock. Sequence numbers are used up even when
+   * the write fails, so a number is never written twice.
    */
   private long writeToSegment(List<UsageEvent> events) throws IOException {
-    if (segmentBytes >= segmentMaxBytes) {
-      closeSegment();
-      openSegment();
-    }
     long firstSeq = nextSeq;
     batchBuffer.clear();
     for (int i = 0, n = events.size(); i < n; i++) {
@@ -279,12 +284,36 @@ public final class UsageJournal implements AutoCloseable {
     nextSeq += events.size();
     batchBuffer.flip();
     int bytes = batchBuffer.remaining();
-    while (batchBuffer.hasRemaining()) {
-      segment.write(batchBuffer);
+    if (segment != null && segment.room() < bytes) {
+      leaveSegment();
     }
-    segmentBytes += bytes;
+    if (segment == null) { // left just now, or a new one could not be opened last time
+      openSegment(firstSeq, bytes);
+    }
+    segment.append(batchBuffer);
     appended.addAndGet(events.size());
     return firstSeq;
+  }
+
+  /**
+   * Leaves the segment, for a new one. The writer thread closes it at once (each batch was forced), and
+   * so does any thread when it holds no record (a batch larger than it: its file is mapped again, larger,
+   * under the same name). Otherwise an appending thread leaves it to the writer, which forces it first,
+   * so no event loop waits for the disk.
+   */
+  private void leaveSegment() {
+    JournalSegment old = segment;
+    segment = null;
+    if (fsyncEachBatch || old.end() == 0) {
+      try {
+        old.close();
+      } catch (IOException e) {
+        LOG.warn("cannot close journal segment {}", old.file(), e);
+      }
+    } else {
+      retired.add(old);
+      LockSupport.unpark(writer);
+    }
   }
 
   private static CompletableFuture<Void> writeFailed() {
@@ -398,17 +427,25 @@ public final class UsageJournal implements AutoCloseable {
     }
   }
 
-  /** Write-durable mode: fsyncs what the appending threads wrote, at most every BACKGROUND_FSYNC_MILLIS. */
+  /**
+   * Write-durable mode: fsyncs what the appending threads wrote, at most every BACKGROUND_FSYNC_MILLIS,
+   * and forces and closes the segments they left (woken when they leave one).
+   */
   private void runBackgroundFsync() {
     try {
       while (!closed && !Thread.currentThread().isInterrupted()) {
         LockSupport.parkNanos(this, BACKGROUND_FSYNC_MILLIS * 1_000_000L);
-        if (unforced && !Thread.currentThread().isInterrupted()) {
+        if (Thread.currentThread().isInterrupted()) {
+          break;
+        }
+        closeRetired();
+        if (unforced) {
           forceWritten();
         }
       }
     } finally {
       if (!Thread.currentThread().isInterrupted()) { // halted: as a crash, no last fsync
+        closeRetired();
         inlineLock.lock();
         try {
           closeSegment();
@@ -421,12 +458,31 @@ public final class UsageJournal implements AutoCloseable {
     }
   }
 
-  /** The fsync itself runs outside the lock, so appending event loops never wait for the disk. */
+  /** Forces and closes the segments the appending threads have left; only the writer thread calls it. */
+  private void closeRetired() {
+    JournalSegment old;
+    while ((old = retired.poll()) != null) {
+      try {
+        old.force();
+        forces.incrementAndGet();
+        old.close();
+      } catch (IOException e) {
+        LOG.warn("cannot close journal segment {}", old.file(), e);
+      }
+    }
+  }
+
+  /**
+   * The fsync itself runs outside the lock, so appending event loops never wait for the disk. A segment
+   * with records, left meanwhile, stays mapped until this thread closes it.
+   */
   private void forceWritten() {
-    FileChannel current;
+    JournalSegment current;
     inlineLock.lock();
     try {
-      current = segment;
+      // an empty segment has nothing to force (what was written is in segments left, forced as they
+      // close), and an appending thread may close an empty segment at once
+      current = segment == null || segment.end() == 0 ? null : segment;
       unforced = false;
     } finally {
       inlineLock.unlock();
@@ -436,10 +492,8 @@ public final class UsageJournal implements AutoCloseable {
     }
     try {
       beforeForce.run();
-      current.force(false);
+      current.force();
       forces.incrementAndGet();
-    } catch (java.nio.channels.ClosedChannelException e) {
-      // the segment was rotated meanwhile; closing it forced what it held
     } catch (IOException e) {
       unforced = true;
       LOG.warn("usage journal background fsync failed; will retry", e);
@@ -465,7 +519,7 @@ public final class UsageJournal implements AutoCloseable {
     try {
       firstSeq = writeToSegment(events);
       beforeForce.run();
-      segment.force(false);
+      segment.force();
       forces.incrementAndGet();
     } catch (IOException e) {
       failure = e;
@@ -562,15 +616,13 @@ public final class UsageJournal implements AutoCloseable {
     batchBuffer = bigger;
   }
 
-  private void openSegment() {
-    Path file = dir.resolve(String.format("%s%020d%s", PREFIX, nextSeq, SUFFIX));
-    try {
-      segment = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-          StandardOpenOption.APPEND);
-      segmentBytes = segment.size();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot open journal segment " + file, e);
-    }
+  /**
+   * Opens the segment whose first record is {@code firstSeq}, mapped with room for {@code bytes} at least
+   * and {@code segmentMaxBytes} normally. On failure the segment stays null, and the next write tries again.
+   */
+  private void openSegment(long firstSeq, int bytes) throws IOException {
+    Path file = dir.resolve(String.format("%s%020d%s", PREFIX, firstSeq, SUFFIX));
+    segment = JournalSegment.open(file, (int) Math.max(segmentMaxBytes, bytes));
   }
 
   private void closeSegment() {
@@ -579,28 +631,38 @@ public final class UsageJournal implements AutoCloseable {
     }
     try {
       if (!fsyncEachBatch) {
-        segment.force(false); // what was only written reaches the disk before the segment is left
+        segment.force(); // what was only written reaches the disk before the segment is left
         forces.incrementAndGet();
       }
       segment.close();
     } catch (IOException e) {
-      LOG.warn("cannot close journal segment", e);
+      LOG.warn("cannot close journal segment {}", segment.file(), e);
     }
     segment = null;
   }
 
-  /** Halted (a simulated crash): the file is closed, what was written stays, nothing more is forced. */
+  /** Halted (a simulated crash): the files stay as they are, what was copied in stays, nothing is forced. */
   private void closeWithoutFsync() {
     inlineLock.lock();
     try {
-      if (segment != null) {
-        segment.close();
+      JournalSegment old;
+      while ((old = retired.poll()) != null) {
+        abandon(old);
       }
-    } catch (IOException e) {
-      LOG.warn("cannot close journal segment", e);
+      if (segment != null) {
+        abandon(segment);
+      }
     } finally {
       segment = null;
       inlineLock.unlock();
+    }
+  }
+
+  private static void abandon(JournalSegment segment) {
+    try {
+      segment.abandon();
+    } catch (IOException e) {
+      LOG.warn("cannot close journal segment {}", segment.file(), e);
     }
   }
 
@@ -635,8 +697,13 @@ public final class UsageJournal implements AutoCloseable {
       ByteBuffer in = ByteBuffer.wrap(Files.readAllBytes(file));
       long[] lastAndEnd = scan(file, in, Long.MAX_VALUE, (seq, event) -> { });
       if (lastAndEnd[1] < in.capacity()) {
-        LOG.warn("journal segment {}: cutting {} torn bytes at byte {}", file, in.capacity() - lastAndEnd[1],
-            lastAndEnd[1]);
+        if (zeros(in.array(), (int) lastAndEnd[1])) { // a mapped segment's unused room, left by a crash
+          LOG.info("journal segment {}: cutting {} unused bytes at byte {}", file, in.capacity() - lastAndEnd[1],
+              lastAndEnd[1]);
+        } else {
+          LOG.warn("journal segment {}: cutting {} torn bytes at byte {}", file, in.capacity() - lastAndEnd[1],
+              lastAndEnd[1]);
+        }
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
           ch.truncate(lastAndEnd[1]);
           ch.force(true);
@@ -659,6 +726,9 @@ public final class UsageJournal implements AutoCloseable {
       int start = in.position();
       int length = in.getInt();
       int storedCrc = in.getInt();
+      if (length == 0 && storedCrc == 0) { // the zeros after a mapped segment's last record
+        return new long[] {last, start};
+      }
       if (length <= 8 || length > MAX_PAYLOAD_BYTES || in.remaining() < length) {
         LOG.warn("journal segment {}: torn record at byte {}; ignoring the rest", file, start);
         return new long[] {last, start};
@@ -682,6 +752,15 @@ public final class UsageJournal implements AutoCloseable {
       }
     }
     return new long[] {last, in.position()};
+  }
+
+  private static boolean zeros(byte[] bytes, int from) {
+    for (int i = from; i < bytes.length; i++) {
+      if (bytes[i] != 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static UsageEvent decodeEvent(ByteBuffer p) {

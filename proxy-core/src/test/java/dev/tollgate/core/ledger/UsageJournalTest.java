@@ -261,6 +261,144 @@ class UsageJournalTest {
         .hasCauseInstanceOf(IllegalStateException.class);
   }
 
+  @Test
+  void aClosedSegmentEndsAtItsLastRecordAndIsNoLongerMapped() throws IOException {
+    UsageJournal journal = writeDurableJournal();
+    journal.start((seq, event) -> { });
+    List<UsageEvent> events = mixedEvents(30, 51);
+    CompletableFuture.allOf(events.stream().map(journal::append).toArray(CompletableFuture[]::new)).join();
+    Path segment = onlySegment();
+    assertThat(Files.size(segment)).isEqualTo(16L << 20); // mapped whole while written
+    assertThat(mappedFiles()).contains(segment.toString());
+
+    journal.close();
+
+    assertThat(recordBytes(segment)).isEqualTo(Files.size(segment)).isPositive();
+    assertThat(mappedFiles()).doesNotContain(segment.toString());
+    List<UsageEvent> replayed = new ArrayList<>();
+    journal(4_096, 65_536).replay(0, (seq, event) -> replayed.add(event));
+    assertThat(replayed).containsExactlyElementsOf(events);
+  }
+
+  @Test
+  void afterACrashTheUnusedRoomOfASegmentIsCutAndNewRecordsFollowTheOldOnes() throws IOException {
+    UsageJournal crashed = writeDurableJournal();
+    crashed.start((seq, event) -> { });
+    List<UsageEvent> before = mixedEvents(20, 61);
+    before.forEach(e -> crashed.append(e).join());
+    crashed.halt(); // kill -9: the file keeps its mapped length, zeros after the records
+    Path segment = onlySegment();
+    assertThat(Files.size(segment)).isEqualTo(16L << 20);
+
+    UsageJournal reopened = journal(4_096, 65_536);
+    assertThat(Files.size(segment)).isEqualTo(recordBytes(segment)); // cut at the last record
+    reopened.fsyncEachBatch(false);
+    reopened.start((seq, event) -> { });
+    List<UsageEvent> after = mixedEvents(5, 62);
+    after.forEach(e -> reopened.append(e).join());
+    reopened.close();
+
+    List<UsageEvent> replayed = new ArrayList<>();
+    List<Long> seqs = new ArrayList<>();
+    journal(4_096, 65_536).replay(0, (seq, event) -> {
+      seqs.add(seq);
+      replayed.add(event);
+    });
+    List<UsageEvent> all = new ArrayList<>(before);
+    all.addAll(after);
+    assertThat(replayed).containsExactlyElementsOf(all);
+    assertThat(seqs).isEqualTo(java.util.stream.LongStream.rangeClosed(1, 25).boxed().toList());
+  }
+
+  @Test
+  void segmentsLeftByAppendingThreadsAreClosedByTheWriterAndKeepEveryRecordInOrder() throws Exception {
+    UsageJournal journal = UsageJournal.open(dir, 0, 4_096, 4_096, 65_536); // about 20 records a segment
+    open.add(journal);
+    journal.fsyncEachBatch(false);
+    journal.start((seq, event) -> { });
+    List<UsageEvent> events = mixedEvents(300, 71);
+    events.forEach(e -> journal.append(e).join());
+
+    List<Path> segments;
+    try (Stream<Path> files = Files.list(dir)) {
+      segments = files.sorted().toList();
+    }
+    assertThat(segments).hasSizeGreaterThan(10);
+    // every segment but the one being written is closed by the writer thread: cut, forced and unmapped
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    while (mappedFiles().stream().filter(f -> f.startsWith(dir.toString())).count() > 1
+        && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(mappedFiles()).filteredOn(f -> f.startsWith(dir.toString()))
+        .containsExactly(segments.get(segments.size() - 1).toString());
+    for (Path closed : segments.subList(0, segments.size() - 1)) {
+      assertThat(Files.size(closed)).isEqualTo(recordBytes(closed)).isBetween(1L, 4_096L);
+    }
+    journal.close();
+    assertThat(mappedFiles()).noneMatch(f -> f.startsWith(dir.toString()));
+
+    List<UsageEvent> replayed = new ArrayList<>();
+    journal(4_096, 65_536).replay(0, (seq, event) -> replayed.add(event));
+    assertThat(replayed).containsExactlyElementsOf(events);
+  }
+
+  @Test
+  void aBatchLargerThanAnEmptySegmentIsWrittenToThatSegmentMappedLarger() throws Exception {
+    UsageJournal journal = UsageJournal.open(dir, 0, 4_096, 4_096, 65_536);
+    open.add(journal);
+    journal.fsyncEachBatch(false);
+    journal.start((seq, event) -> { });
+    io.netty.channel.DefaultEventLoop loop = new io.netty.channel.DefaultEventLoop();
+    try {
+      List<UsageEvent> events = mixedEvents(60, 81); // about 13 KiB in one turn of the loop
+      CompletableFuture<List<CompletableFuture<Void>>> appended = new CompletableFuture<>();
+      loop.execute(() -> appended.complete(events.stream().map(journal::append).toList()));
+      CompletableFuture.allOf(appended.get(5, java.util.concurrent.TimeUnit.SECONDS).toArray(CompletableFuture[]::new))
+          .get(5, java.util.concurrent.TimeUnit.SECONDS);
+      UsageEvent next = mixedEvents(1, 82).get(0);
+      journal.append(next).join(); // does not fit either: a segment of its own
+      journal.close();
+
+      List<Path> segments;
+      try (Stream<Path> files = Files.list(dir)) {
+        segments = files.sorted().toList();
+      }
+      assertThat(segments).hasSize(2);
+      assertThat(Files.size(segments.get(0))).isEqualTo(recordBytes(segments.get(0))).isGreaterThan(4_096);
+      List<UsageEvent> replayed = new ArrayList<>();
+      journal(4_096, 65_536).replay(0, (seq, event) -> replayed.add(event));
+      List<UsageEvent> all = new ArrayList<>(events);
+      all.add(next);
+      assertThat(replayed).containsExactlyElementsOf(all);
+    } finally {
+      loop.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).sync();
+    }
+  }
+
+  /** Bytes taken by the records at the start of {@code segment}: where the first zero length header is. */
+  private static long recordBytes(Path segment) throws IOException {
+    java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(Files.readAllBytes(segment));
+    while (in.remaining() >= 8) {
+      int length = in.getInt(in.position());
+      if (length == 0) {
+        break;
+      }
+      in.position(in.position() + 8 + length);
+    }
+    return in.position();
+  }
+
+  /** Files this process has mapped, from /proc/self/maps (Linux). */
+  private static List<String> mappedFiles() throws IOException {
+    return Files.readAllLines(Path.of("/proc/self/maps")).stream()
+        .map(line -> line.split("\\s+", 6))
+        .filter(fields -> fields.length == 6 && fields[5].startsWith("/"))
+        .map(fields -> fields[5])
+        .distinct()
+        .toList();
+  }
+
   private UsageJournal writeDurableJournal() {
     UsageJournal journal = journal(4_096, 65_536);
     journal.fsyncEachBatch(false);
