@@ -588,6 +588,20 @@ public final class FlatHttpHeaders extends HttpHeaders {
     return new FlatHttpHeaders(Arrays.copyOf(slots, slots.length), size, trailers);
   }
 
+  /** Adds a header before all the others. */
+  public FlatHttpHeaders addFirst(CharSequence name, Object value) {
+    CharSequence validName = validName(name);
+    CharSequence validValue = validValue(value);
+    if (2 * size == slots.length) {
+      slots = Arrays.copyOf(slots, slots.length == 0 ? 2 * INITIAL_HEADERS : 2 * slots.length);
+    }
+    System.arraycopy(slots, 0, slots, 2, 2 * size);
+    slots[0] = validName;
+    slots[1] = validValue;
+    size++;
+    return this;
+  }
+
   private void append(CharSequence name, CharSequence value) {
     if (2 * size == slots.length) {
       slots = Arrays.copyOf(slots, slots.length == 0 ? 2 * INITIAL_HEADERS : 2 * slots.length);

@@ -143,16 +143,22 @@ final class UpstreamExchange extends ResponseDeadlines.Waiter {
     upstream = ch;
     reusedConnection = UpstreamConnector.reused(ch);
     ch.attr(ChannelAttrs.UPSTREAM_REQUEST).set(request);
-    ch.pipeline().get(UpstreamRelayHandler.class).bind(this);
+    relayOf(ch).bind(this);
     backpressure = new RelayBackpressure(clientCtx.channel(), ch);
   }
 
   private void unbind(Channel ch) {
-    UpstreamRelayHandler relay = ch.pipeline().get(UpstreamRelayHandler.class);
+    UpstreamRelayHandler relay = relayOf(ch);
     if (relay != null) {
       relay.unbind();
     }
     ch.attr(ChannelAttrs.UPSTREAM_REQUEST).set(null);
+  }
+
+  /** The connection's relay: its last stage as GatewayPipeline builds it, so found without a walk. */
+  private static UpstreamRelayHandler relayOf(Channel ch) {
+    return ch.pipeline().last() instanceof UpstreamRelayHandler relay ? relay
+        : ch.pipeline().get(UpstreamRelayHandler.class);
   }
 
   private void onWriteFailed(Channel ch, Throwable cause) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.core.config.ProviderConfig;
 import dev.tollgate.core.context.RequestContext;
+import dev.tollgate.core.guard.FlatHttpHeaders;
 import dev.tollgate.core.route.Operation;
 import dev.tollgate.core.route.RouteMatch;
 import io.netty.buffer.ByteBuf;
@@ -31,16 +32,18 @@ final class UpstreamRequests {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final AsciiString IDENTITY = AsciiString.cached("identity");
   private static final AsciiString TOLLGATE_PREFIX = AsciiString.cached("x-tollgate-");
+  private static final AsciiString X_API_KEY = AsciiString.cached("x-api-key");
   /**
    * Hop-by-hop headers, the client's credentials and {@code x-tollgate-*}, matched ignoring case (a
-   * client's name is never lower-cased, nor copied, to look it up). Host and Accept-Encoding are not
-   * here: they are set anew on every request, which replaces the client's.
+   * client's name is never lower-cased, nor copied, to look it up), and the headers every request gets
+   * anew (Host, Accept-Encoding, Content-Length, the provider's credentials): the one pass that drops
+   * them all lets the new ones be added, not set, so no name is looked up a second time.
    */
   private static final HeaderNames DROPPED = new HeaderNames(List.of(
       HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE, AsciiString.cached("proxy-connection"),
       HttpHeaderNames.TE, HttpHeaderNames.TRAILER, HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.UPGRADE,
       HttpHeaderNames.PROXY_AUTHORIZATION, HttpHeaderNames.PROXY_AUTHENTICATE,
-      HttpHeaderNames.AUTHORIZATION, AsciiString.cached("x-api-key"),
+      HttpHeaderNames.AUTHORIZATION, X_API_KEY, HttpHeaderNames.HOST, HttpHeaderNames.ACCEPT_ENCODING,
       HttpHeaderNames.CONTENT_LENGTH, HttpHeaderNames.EXPECT), UpstreamRequests::isTollgateHeader);
 
   private UpstreamRequests() {
@@ -64,16 +67,16 @@ final class UpstreamRequests {
     // the client's request ends here: its headers object becomes the provider's, stripped in place
     HttpHeaders headers = client.headers();
     keepEndToEnd(headers);
-    headers.set(HttpHeaderNames.HOST, route.endpoint().hostHeader());
-    headers.set(HttpHeaderNames.ACCEPT_ENCODING, IDENTITY); // the usage tap reads plain bodies
+    addHost(headers, route.endpoint().hostHeader());
+    headers.add(HttpHeaderNames.ACCEPT_ENCODING, IDENTITY); // the usage tap reads plain bodies
     if (body.isReadable() || !client.method().name().equals("GET")) {
-      headers.setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+      headers.addInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
     }
     ProviderConfig provider = route.provider();
     if (provider.auth().equals("x-api-key")) {
-      headers.set("x-api-key", providerKey.reveal());
+      headers.add(X_API_KEY, providerKey.reveal());
     } else {
-      headers.set(HttpHeaderNames.AUTHORIZATION, providerKey.revealAsBearer());
+      headers.add(HttpHeaderNames.AUTHORIZATION, providerKey.revealAsBearer());
     }
     return new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, client.method(), route.upstreamUri(), body,
         headers, io.netty.handler.codec.http.EmptyHttpHeaders.INSTANCE);
@@ -86,12 +89,21 @@ final class UpstreamRequests {
   }
 
   /**
-   * Removes from {@code headers} every hop-by-hop header, the client's credentials, {@code x-tollgate-*}
-   * and the headers its {@code Connection} header names; the others keep the client's case (HTTP/1.1
-   * names are case-insensitive, and so are Netty's header lookups).
+   * Removes from {@code headers} every hop-by-hop header, the client's credentials, {@code x-tollgate-*},
+   * the headers its {@code Connection} header names and those {@link #build} adds anew; the others keep
+   * the client's case (HTTP/1.1 names are case-insensitive, and so are Netty's header lookups).
    */
   private static void keepEndToEnd(HttpHeaders headers) {
     DROPPED.removeFrom(headers);
+  }
+
+  /** Host goes first, as RFC 9112 (3.2) asks of a user agent: the field a server routes by. */
+  private static void addHost(HttpHeaders headers, String host) {
+    if (headers instanceof FlatHttpHeaders flat) {
+      flat.addFirst(HttpHeaderNames.HOST, host);
+    } else {
+      headers.set(HttpHeaderNames.HOST, host);
+    }
   }
 
   private static boolean isTollgateHeader(CharSequence name) {

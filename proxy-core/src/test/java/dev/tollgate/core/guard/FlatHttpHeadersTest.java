@@ -190,6 +190,23 @@ class FlatHttpHeadersTest {
   }
 
   @Test
+  void addFirstPutsAHeaderBeforeTheOthersWhenEmptyFullOrBetween() {
+    FlatHttpHeaders flat = new FlatHttpHeaders();
+    flat.addFirst(HttpHeaderNames.HOST, "h0");
+    assertThat(names(flat)).containsExactly("host");
+    for (int i = 1; i < 16; i++) {
+      flat.add("X-" + i, i);
+    }
+    flat.addFirst("Via", "v"); // the 17th: past the first array
+    assertThat(names(flat)).hasSize(17).startsWith("Via", "host", "X-1").endsWith("X-15");
+    assertThat(flat.get("x-15")).isEqualTo("15");
+    assertThat(flat.get("host")).isEqualTo("h0");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> flat.addFirst("bad name", "x"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThat(names(flat)).hasSize(17);
+  }
+
+  @Test
   void growsPastItsFirstArray() {
     HttpHeaders flat = new FlatHttpHeaders();
     for (int i = 0; i < 100; i++) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.core.config.TestConfigs;
 import dev.tollgate.core.context.RequestContext;
+import dev.tollgate.core.guard.FlatHttpHeaders;
 import dev.tollgate.core.route.Router;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -14,6 +15,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -98,6 +100,33 @@ class UpstreamRequestsTest {
       assertThat(upstream.headers().get("anthropic-beta")).isEqualTo("prompt-caching-2024-07-31");
       assertThat(upstream.headers().get("openai-beta")).isEqualTo("assistants=v2");
       assertThat(upstream.headers().get("idempotency-key")).isEqualTo("abc-123");
+    } finally {
+      upstream.release();
+    }
+  }
+
+  @Test
+  void theHeadersAddedAnewReplaceTheClientsOnceEachWithHostFirstAndTheOthersInTheClientsOrder() {
+    // the headers as the gateway's decoder makes them
+    FlatHttpHeaders headers = new FlatHttpHeaders();
+    headers.add("User-Agent", "sdk/1").add("Host", "gateway.local").add("Accept-Encoding", "gzip")
+        .add("content-length", "999").add("Authorization", "Bearer tg_clientkey").add("X-API-KEY", "tg_clientkey")
+        .add("Content-Type", "application/json").add("OpenAI-Beta", "assistants=v2");
+    FullHttpRequest client = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST,
+        "/openai/v1/chat/completions", Unpooled.copiedBuffer("{\"model\":\"m\"}", StandardCharsets.UTF_8),
+        headers, new FlatHttpHeaders());
+
+    FullHttpRequest upstream = build(client, "/openai/v1/chat/completions", false, false);
+    try {
+      List<String> names = new ArrayList<>();
+      upstream.headers().forEach(h -> names.add(h.getKey().toLowerCase(java.util.Locale.ROOT)));
+      assertThat(names).containsExactly("host", "user-agent", "content-type", "openai-beta", "accept-encoding",
+          "content-length", "authorization");
+      assertThat(upstream.headers().getAll("host")).containsExactly("api.openai.com");
+      assertThat(upstream.headers().getAll("accept-encoding")).containsExactly("identity");
+      assertThat(upstream.headers().getAll("content-length")).containsExactly("13");
+      assertThat(upstream.headers().getAll("authorization")).containsExactly("Bearer sk-provider");
+      assertThat(upstream.headers().contains("x-api-key")).isFalse();
     } finally {
       upstream.release();
     }
