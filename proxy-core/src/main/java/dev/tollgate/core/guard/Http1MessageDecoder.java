@@ -346,12 +346,13 @@ public abstract class Http1MessageDecoder extends ByteToMessageDecoder {
       int from = skipOws(bytes, colon + 1, lineEnd);
       int valueLength = trimEnd(bytes, from, lineEnd) - from;
       checkFieldValue(bytes, from, from + valueLength);
-      value = isSecret(name) ? HeaderValueCache.latin1(bytes, from, valueLength)
+      int kind = kind(name);
+      value = kind == SECRET ? HeaderValueCache.latin1(bytes, from, valueLength)
           : HeaderValueCache.value(values, bytes, from, valueLength);
-      if (isNamed(name, HttpHeaderNames.CONTENT_LENGTH)) {
+      if (kind == CONTENT_LENGTH) {
         contentLength = value;
         contentLengths++;
-      } else if (isNamed(name, HttpHeaderNames.TRANSFER_ENCODING)) {
+      } else if (kind == TRANSFER_ENCODING) {
         transferEncoding = true;
       }
     }
@@ -361,11 +362,27 @@ public abstract class Http1MessageDecoder extends ByteToMessageDecoder {
     return headers;
   }
 
+  private static final int OTHER = 0;
   /** Credentials and cookies: their values are never kept for reuse. */
-  private static boolean isSecret(CharSequence name) {
-    return isNamed(name, HttpHeaderNames.AUTHORIZATION) || isNamed(name, X_API_KEY)
-        || isNamed(name, HttpHeaderNames.PROXY_AUTHORIZATION) || isNamed(name, HttpHeaderNames.COOKIE)
-        || isNamed(name, HttpHeaderNames.SET_COOKIE);
+  private static final int SECRET = 1;
+  private static final int CONTENT_LENGTH = 2;
+  private static final int TRANSFER_ENCODING = 3;
+
+  /**
+   * What a header's name means to the decoder. No two of the names it looks for have the same length,
+   * so the length picks the one name to compare with.
+   */
+  private static int kind(CharSequence name) {
+    return switch (name.length()) {
+      case 6 -> isNamed(name, HttpHeaderNames.COOKIE) ? SECRET : OTHER;
+      case 9 -> isNamed(name, X_API_KEY) ? SECRET : OTHER;
+      case 10 -> isNamed(name, HttpHeaderNames.SET_COOKIE) ? SECRET : OTHER;
+      case 13 -> isNamed(name, HttpHeaderNames.AUTHORIZATION) ? SECRET : OTHER;
+      case 14 -> isNamed(name, HttpHeaderNames.CONTENT_LENGTH) ? CONTENT_LENGTH : OTHER;
+      case 17 -> isNamed(name, HttpHeaderNames.TRANSFER_ENCODING) ? TRANSFER_ENCODING : OTHER;
+      case 19 -> isNamed(name, HttpHeaderNames.PROXY_AUTHORIZATION) ? SECRET : OTHER;
+      default -> OTHER;
+    };
   }
 
   /** Adds a header read from a head: a name the table keeps is a token already, any other is validated. */

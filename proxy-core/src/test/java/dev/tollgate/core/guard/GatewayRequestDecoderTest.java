@@ -223,7 +223,8 @@ class GatewayRequestDecoderTest {
   @Test
   void repeatedValuesAreTheStringsMadeBeforeButCredentialsAndQueriesNeverAre() {
     String request = "POST /v1/messages HTTP/1.1\r\ncontent-type: application/json\r\nx-api-key: sk-1\r\n"
-        + "authorization: Bearer tg_1\r\ncontent-length: 0\r\n\r\nGET /v1/models?key=s3cret HTTP/1.1\r\n\r\n";
+        + "authorization: Bearer tg_1\r\nCookie: s=1\r\nProxy-Authorization: Basic eA==\r\nSet-Cookie: a=b\r\n"
+        + "content-length: 0\r\n\r\nGET /v1/models?key=s3cret HTTP/1.1\r\n\r\n";
     List<Object> messages = decode(OURS, request + request);
     HttpRequest first = (HttpRequest) messages.get(0);
     HttpRequest second = (HttpRequest) messages.get(2);
@@ -232,6 +233,10 @@ class GatewayRequestDecoderTest {
     assertThat(second.headers().get("x-api-key")).isEqualTo("sk-1").isNotSameAs(first.headers().get("x-api-key"));
     assertThat(second.headers().get("authorization")).isEqualTo("Bearer tg_1")
         .isNotSameAs(first.headers().get("authorization"));
+    for (String secret : List.of("cookie", "proxy-authorization", "set-cookie")) {
+      assertThat(second.headers().get(secret)).isEqualTo(first.headers().get(secret))
+          .isNotSameAs(first.headers().get(secret));
+    }
     assertThat(((HttpRequest) messages.get(3)).uri()).isEqualTo("/v1/models?key=s3cret")
         .isNotSameAs(((HttpRequest) messages.get(1)).uri());
     Http1Reads.release(messages);
