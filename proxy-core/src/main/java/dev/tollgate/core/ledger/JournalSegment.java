@@ -94,7 +94,7 @@ final class JournalSegment {
   /** Unmaps the segment and cuts the file after its last record. The segment is not forced here. */
   void close() throws IOException {
     try {
-      PlatformDependent.freeDirectBuffer(map);
+      unmap();
       channel.truncate(end);
     } finally {
       channel.close();
@@ -104,9 +104,18 @@ final class JournalSegment {
   /** Unmaps the segment and leaves the file as it is, zeros and all, as a crash would. */
   void abandon() throws IOException {
     try {
-      PlatformDependent.freeDirectBuffer(map);
+      unmap();
     } finally {
       channel.close();
+    }
+  }
+
+  /** Unmaps now where the JVM lets Netty's cleaner do it; elsewhere the mapping goes with the buffer, at a GC. */
+  private void unmap() {
+    try {
+      PlatformDependent.freeDirectBuffer(map);
+    } catch (RuntimeException e) {
+      // not unmapped now: nothing reads or writes the buffer after this, so the later unmap is harmless
     }
   }
 
