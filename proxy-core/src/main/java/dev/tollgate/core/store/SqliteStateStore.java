@@ -12,7 +12,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -41,6 +43,12 @@ public final class SqliteStateStore implements StateStore {
   };
 
   private final Connection connection;
+  /**
+   * The statements of the connection, by their SQL, prepared once: SQLite parses and plans a statement
+   * when it is prepared, which cost more than running the small ones (a quota lease read and update).
+   * The store's SQL is a fixed set of strings. Guarded by this.
+   */
+  private final Map<String, PreparedStatement> statements = new HashMap<>();
   private final ExecutorService executor;
   private final AtomicLong writes = new AtomicLong();
 
@@ -211,6 +219,11 @@ public final class SqliteStateStore implements StateStore {
     }
   }
 
+  /** Statements prepared and kept so far (for tests). */
+  synchronized int preparedStatements() {
+    return statements.size();
+  }
+
   @Override
   public long writeCount() {
     return writes.get();
@@ -251,6 +264,10 @@ public final class SqliteStateStore implements StateStore {
     }
     synchronized (this) {
       try {
+        for (PreparedStatement ps : statements.values()) {
+          ps.close();
+        }
+        statements.clear();
         connection.close();
       } catch (SQLException e) {
         throw new StoreException("cannot close the embedded store", e);
@@ -335,8 +352,8 @@ public final class SqliteStateStore implements StateStore {
   }
 
   private int insert(String sql, Object... args) {
-    try (PreparedStatement ps = prepare(sql, args)) {
-      int changed = ps.executeUpdate();
+    try {
+      int changed = prepare(sql, args).executeUpdate();
       if (changed > 0) {
         writes.incrementAndGet();
       }
@@ -352,7 +369,7 @@ public final class SqliteStateStore implements StateStore {
   }
 
   private <T> List<T> many(String sql, RowMapper<T> mapper, Object... args) {
-    try (PreparedStatement ps = prepare(sql, args); ResultSet rs = ps.executeQuery()) {
+    try (ResultSet rs = prepare(sql, args).executeQuery()) {
       List<T> out = new ArrayList<>();
       while (rs.next()) {
         out.add(mapper.map(rs));
@@ -363,8 +380,15 @@ public final class SqliteStateStore implements StateStore {
     }
   }
 
+  /** The statement for {@code sql} with {@code args} bound; it stays open, kept for the next call. */
   private PreparedStatement prepare(String sql, Object... args) throws SQLException {
-    PreparedStatement ps = connection.prepareStatement(sql);
+    PreparedStatement ps = statements.get(sql);
+    if (ps == null) {
+      ps = connection.prepareStatement(sql);
+      statements.put(sql, ps);
+    } else {
+      ps.clearParameters();
+    }
     for (int i = 0; i < args.length; i++) {
       ps.setObject(i + 1, args[i]);
     }

@@ -130,6 +130,26 @@ class SqliteStateStoreTest {
   }
 
   @Test
+  void keptStatementsHoldNoReadOpenSoAnotherConnectionCanCheckpointTheWholeLog() throws Exception {
+    for (int i = 0; i < 50; i++) { // the lease path: a read and an upsert, each a kept statement
+      assertThat(store.tryTakeLease("requests:t1:2026-11:included", 10, 1_000)).isEqualTo(10);
+      assertThat(store.tenant("t" + i)).isEmpty();
+    }
+    assertThat(store.used("requests:t1:2026-11:included")).isEqualTo(500);
+    assertThat(store.preparedStatements()).isEqualTo(3); // lease read, lease upsert, tenant read
+
+    // a statement left stepped (not reset) would keep a read open and block a full checkpoint
+    try (java.sql.Connection other = java.sql.DriverManager.getConnection(
+            "jdbc:sqlite:" + dataDir.resolve("nested").resolve("tollgate.db"));
+        java.sql.Statement s = other.createStatement();
+        java.sql.ResultSet rs = s.executeQuery("PRAGMA wal_checkpoint(TRUNCATE)")) {
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getInt(1)).as("checkpoint blocked").isZero();
+    }
+    assertThat(store.used("requests:t1:2026-11:included")).isEqualTo(500);
+  }
+
+  @Test
   void keepsDataAcrossReopening() {
     store.createTenant(new TenantRecord("ten_1", "Acme", "starter", 1L));
     store.close();
