@@ -1,6 +1,6 @@
 package dev.tollgate.core.guard;
 
-import dev.tollgate.core.route.ByteWords;
+import dev.tollgate.core.bytes.ByteWords;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;

@@ -1,5 +1,6 @@
 package dev.tollgate.core.route;
 
+import dev.tollgate.core.bytes.ByteWords;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 

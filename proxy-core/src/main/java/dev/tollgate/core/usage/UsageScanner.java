@@ -1,9 +1,9 @@
 package dev.tollgate.core.usage;
 
-import static dev.tollgate.core.route.ByteWords.firstMarked;
-import static dev.tollgate.core.route.ByteWords.matches;
-import static dev.tollgate.core.route.ByteWords.repeated;
-import static dev.tollgate.core.route.ByteWords.word;
+import static dev.tollgate.core.bytes.ByteWords.firstMarked;
+import static dev.tollgate.core.bytes.ByteWords.matches;
+import static dev.tollgate.core.bytes.ByteWords.repeated;
+import static dev.tollgate.core.bytes.ByteWords.word;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;

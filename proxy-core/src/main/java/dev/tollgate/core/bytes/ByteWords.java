@@ -1,13 +1,14 @@
-package dev.tollgate.core.route;
+package dev.tollgate.core.bytes;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 
 /**
- * Eight bytes of an array read as one little-endian long, for the JSON readers' searches ({@link PlainJson},
- * the usage scanner): a word is tested for the bytes sought all at once, and the lowest marked byte is the
- * first match. With {@code w} a word XOR a byte repeated eight times, {@code (w - ONES) & ~w & HIGHS} sets
+ * Eight bytes of an array read as one little-endian long, for the byte searches of the head decoder and the
+ * JSON readers ({@link dev.tollgate.core.guard.Http1MessageDecoder}, {@link dev.tollgate.core.route.PlainJson},
+ * {@link dev.tollgate.core.usage.UsageScanner}): a word is tested for the bytes sought all at once, and the
+ * lowest marked byte is the first match. With {@code w} a word XOR a byte repeated eight times, {@code (w - ONES) & ~w & HIGHS} sets
  * the high bit of each zero byte of {@code w}, so of each byte equal to the one sought. A borrow can also
  * mark a byte above a true match, never one below it, so the lowest mark is the first match (the first byte
  * is the lowest: little-endian).

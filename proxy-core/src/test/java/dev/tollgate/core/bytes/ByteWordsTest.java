@@ -1,4 +1,4 @@
-package dev.tollgate.core.route;
+package dev.tollgate.core.bytes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
