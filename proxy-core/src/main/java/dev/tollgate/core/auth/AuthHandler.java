@@ -5,6 +5,7 @@ import dev.tollgate.core.context.RequestContext;
 import dev.tollgate.core.context.RequestStage;
 import dev.tollgate.core.error.ErrorResponses;
 import dev.tollgate.core.error.GatewayError;
+import dev.tollgate.core.guard.HeaderNameCache;
 import dev.tollgate.core.store.TenantRecord;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -135,7 +136,7 @@ public final class AuthHandler extends RequestStage {
             : principalFor(authorization.substring(start, end));
       }
     }
-    String apiKey = headers.get("x-api-key");
+    String apiKey = headers.get(HeaderNameCache.X_API_KEY);
     if (apiKey != null && !apiKey.isBlank()) {
       return principalFor(apiKey.trim());
     }

@@ -592,9 +592,7 @@ public final class FlatHttpHeaders extends HttpHeaders {
   public FlatHttpHeaders addFirst(CharSequence name, Object value) {
     CharSequence validName = validName(name);
     CharSequence validValue = validValue(value);
-    if (2 * size == slots.length) {
-      slots = Arrays.copyOf(slots, slots.length == 0 ? 2 * INITIAL_HEADERS : 2 * slots.length);
-    }
+    makeRoomForOneMore();
     System.arraycopy(slots, 0, slots, 2, 2 * size);
     slots[0] = validName;
     slots[1] = validValue;
@@ -603,12 +601,16 @@ public final class FlatHttpHeaders extends HttpHeaders {
   }
 
   private void append(CharSequence name, CharSequence value) {
-    if (2 * size == slots.length) {
-      slots = Arrays.copyOf(slots, slots.length == 0 ? 2 * INITIAL_HEADERS : 2 * slots.length);
-    }
+    makeRoomForOneMore();
     slots[2 * size] = name;
     slots[2 * size + 1] = value;
     size++;
+  }
+
+  private void makeRoomForOneMore() {
+    if (2 * size == slots.length) {
+      slots = Arrays.copyOf(slots, slots.length == 0 ? 2 * INITIAL_HEADERS : 2 * slots.length);
+    }
   }
 
   private void replace(CharSequence name, CharSequence value) {

@@ -22,15 +22,18 @@ public final class HeaderNameCache {
   private static final int SLOTS = 512; // a power of two
   private static final int LONGEST_KEPT = 48;
 
+  /** The header of a key in the Anthropic style: a client's Tollgate key, or the provider's key upstream. */
+  public static final AsciiString X_API_KEY = AsciiString.cached("x-api-key");
+
   /**
-   * Netty's constants for the names the gateway sets on every message it sends (the request upstream, the
-   * answer to the client): a table starts with them, so that setting one needs no validation either. A
-   * provider's lower-case names read later are these very strings; a name that collides with one takes
-   * its slot, as any other would.
+   * Netty's constants (and {@link #X_API_KEY}) for the names the gateway sets on every message it sends
+   * (the request upstream, the answer to the client): a table starts with them, so that setting one needs
+   * no validation either. A provider's lower-case names read later are these very strings; a name that
+   * collides with one takes its slot, as any other would.
    */
   private static final AsciiString[] SET_BY_THE_GATEWAY = {HttpHeaderNames.HOST, HttpHeaderNames.ACCEPT_ENCODING,
       HttpHeaderNames.CONTENT_LENGTH, HttpHeaderNames.AUTHORIZATION, HttpHeaderNames.TRANSFER_ENCODING,
-      HttpHeaderNames.CONTENT_TYPE};
+      HttpHeaderNames.CONTENT_TYPE, X_API_KEY};
 
   private static final FastThreadLocal<AsciiString[]> TABLE = new FastThreadLocal<>() {
     @Override

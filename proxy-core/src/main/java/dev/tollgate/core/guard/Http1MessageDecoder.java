@@ -59,7 +59,6 @@ public abstract class Http1MessageDecoder extends ByteToMessageDecoder {
   private static final long LFS = ByteWords.repeated('\n');
 
   private static final AsciiString CHUNKED = AsciiString.cached("chunked");
-  private static final AsciiString X_API_KEY = AsciiString.cached("x-api-key");
 
   /** Per event-loop thread: a head is copied here whole and read from the array. */
   private static final FastThreadLocal<byte[]> HEAD_BYTES = new FastThreadLocal<>() {
@@ -375,7 +374,7 @@ public abstract class Http1MessageDecoder extends ByteToMessageDecoder {
   private static int kind(CharSequence name) {
     return switch (name.length()) {
       case 6 -> isNamed(name, HttpHeaderNames.COOKIE) ? SECRET : OTHER;
-      case 9 -> isNamed(name, X_API_KEY) ? SECRET : OTHER;
+      case 9 -> isNamed(name, HeaderNameCache.X_API_KEY) ? SECRET : OTHER;
       case 10 -> isNamed(name, HttpHeaderNames.SET_COOKIE) ? SECRET : OTHER;
       case 13 -> isNamed(name, HttpHeaderNames.AUTHORIZATION) ? SECRET : OTHER;
       case 14 -> isNamed(name, HttpHeaderNames.CONTENT_LENGTH) ? CONTENT_LENGTH : OTHER;

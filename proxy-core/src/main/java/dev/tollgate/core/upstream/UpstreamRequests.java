@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.core.config.ProviderConfig;
 import dev.tollgate.core.context.RequestContext;
 import dev.tollgate.core.guard.FlatHttpHeaders;
+import dev.tollgate.core.guard.HeaderNameCache;
 import dev.tollgate.core.route.Operation;
 import dev.tollgate.core.route.RouteMatch;
 import io.netty.buffer.ByteBuf;
@@ -32,7 +33,6 @@ final class UpstreamRequests {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final AsciiString IDENTITY = AsciiString.cached("identity");
   private static final AsciiString TOLLGATE_PREFIX = AsciiString.cached("x-tollgate-");
-  private static final AsciiString X_API_KEY = AsciiString.cached("x-api-key");
   /**
    * Hop-by-hop headers, the client's credentials and {@code x-tollgate-*}, matched ignoring case (a
    * client's name is never lower-cased, nor copied, to look it up), and the headers every request gets
@@ -43,7 +43,7 @@ final class UpstreamRequests {
       HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE, AsciiString.cached("proxy-connection"),
       HttpHeaderNames.TE, HttpHeaderNames.TRAILER, HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.UPGRADE,
       HttpHeaderNames.PROXY_AUTHORIZATION, HttpHeaderNames.PROXY_AUTHENTICATE,
-      HttpHeaderNames.AUTHORIZATION, X_API_KEY, HttpHeaderNames.HOST, HttpHeaderNames.ACCEPT_ENCODING,
+      HttpHeaderNames.AUTHORIZATION, HeaderNameCache.X_API_KEY, HttpHeaderNames.HOST, HttpHeaderNames.ACCEPT_ENCODING,
       HttpHeaderNames.CONTENT_LENGTH, HttpHeaderNames.EXPECT), UpstreamRequests::isTollgateHeader);
 
   private UpstreamRequests() {
@@ -74,7 +74,7 @@ final class UpstreamRequests {
     }
     ProviderConfig provider = route.provider();
     if (provider.auth().equals("x-api-key")) {
-      headers.add(X_API_KEY, providerKey.reveal());
+      headers.add(HeaderNameCache.X_API_KEY, providerKey.reveal());
     } else {
       headers.add(HttpHeaderNames.AUTHORIZATION, providerKey.revealAsBearer());
     }

@@ -48,7 +48,8 @@ class HeaderNameCacheTest {
   @Test
   void aNewTableHoldsTheNamesTheGatewaySetsAndAProvidersLowerCaseNameIsThatString() throws Exception {
     AsciiString[] names = {HttpHeaderNames.HOST, HttpHeaderNames.ACCEPT_ENCODING, HttpHeaderNames.CONTENT_LENGTH,
-        HttpHeaderNames.AUTHORIZATION, HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.CONTENT_TYPE};
+        HttpHeaderNames.AUTHORIZATION, HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.CONTENT_TYPE,
+        HeaderNameCache.X_API_KEY};
     java.util.List<String> problems = new java.util.concurrent.CopyOnWriteArrayList<>();
     Thread fresh = new io.netty.util.concurrent.FastThreadLocalThread(() -> { // a thread whose table is new
       for (AsciiString name : names) {
