@@ -46,7 +46,26 @@ public final class ApiKeyVerifier {
     if (!ApiKeys.looksValid(value, start, end)) {
       return REJECTED;
     }
-    KeyDigest digest = KeyDigest.of(value, start, end);
+    return lookUp(KeyDigest.of(value, start, end));
+  }
+
+  /**
+   * As {@link #verify(String, int, int)}, on a connection that remembers its {@code last} key: the same
+   * key again is not hashed again (it was checked for shape when it was remembered).
+   */
+  CompletableFuture<Optional<Principal>> verify(String value, int start, int end, LastPresentedKey last) {
+    KeyDigest digest = last.digestIfSame(value, start, end);
+    if (digest == null) {
+      if (!ApiKeys.looksValid(value, start, end)) {
+        return REJECTED;
+      }
+      digest = KeyDigest.of(value, start, end);
+      last.remember(value, start, end, digest);
+    }
+    return lookUp(digest);
+  }
+
+  private CompletableFuture<Optional<Principal>> lookUp(KeyDigest digest) {
     // a hit (the common case) without the loading lambda get() allocates; it still counts as a read
     // for refreshAfterWrite
     CompletableFuture<Optional<Principal>> cached = cache.getIfPresent(digest);

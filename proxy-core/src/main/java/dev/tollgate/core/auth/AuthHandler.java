@@ -39,6 +39,7 @@ public final class AuthHandler extends RequestStage {
   private final GatewayTokenVerifier gatewayTokens;
   private final TenantDirectory tenants;
   private final ParkedRequest parked = new ParkedRequest();
+  private final LastPresentedKey lastKey = new LastPresentedKey();
   // the steps after each lookup, made once per channel rather than as a lambda per request
   private final ParkedRequest.Continuation<Optional<Principal>> principalFound = this::onPrincipal;
   private final ParkedRequest.Continuation<Optional<TenantRecord>> tenantFound = this::onTenant;
@@ -116,30 +117,36 @@ public final class AuthHandler extends RequestStage {
 
   /**
    * The verdict on the credential in {@code Authorization: Bearer ...} or else {@code x-api-key}
-   * (surrounding spaces ignored), or null when neither has one. A bearer {@code tg_} key is verified
-   * where it stands in the header's value: it is not cut out of it as a new string.
+   * (surrounding spaces ignored), or null when neither has one. A {@code tg_} key is verified where it
+   * stands in the header's value: it is not cut out of it as a new string, and the connection's last key
+   * is not hashed again.
    */
   private CompletableFuture<Optional<Principal>> verdictOnPresented(HttpHeaders headers) {
     String authorization = headers.get(HttpHeaderNames.AUTHORIZATION);
     if (authorization != null && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-      int start = BEARER.length();
-      int end = authorization.length();
-      while (start < end && authorization.charAt(start) <= ' ') { // as String.trim
-        start++;
-      }
-      while (end > start && authorization.charAt(end - 1) <= ' ') {
-        end--;
-      }
-      if (start < end) {
-        return authorization.startsWith(ApiKeys.PREFIX, start)
-            ? verifier.verify(authorization, start, end)
-            : principalFor(authorization.substring(start, end));
+      CompletableFuture<Optional<Principal>> verdict = verdictOn(authorization, BEARER.length());
+      if (verdict != null) {
+        return verdict;
       }
     }
     String apiKey = headers.get(HeaderNameCache.X_API_KEY);
-    if (apiKey != null && !apiKey.isBlank()) {
-      return principalFor(apiKey.trim());
+    return apiKey == null ? null : verdictOn(apiKey, 0);
+  }
+
+  /** The verdict on the credential in {@code value} from {@code start}, surrounding spaces ignored; null if blank. */
+  private CompletableFuture<Optional<Principal>> verdictOn(String value, int start) {
+    int end = value.length();
+    while (start < end && value.charAt(start) <= ' ') { // as String.trim
+      start++;
     }
-    return null;
+    while (end > start && value.charAt(end - 1) <= ' ') {
+      end--;
+    }
+    if (start == end) {
+      return null;
+    }
+    return value.startsWith(ApiKeys.PREFIX, start)
+        ? verifier.verify(value, start, end, lastKey)
+        : principalFor(value.substring(start, end));
   }
 }

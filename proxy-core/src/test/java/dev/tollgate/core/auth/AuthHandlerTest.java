@@ -116,6 +116,41 @@ class AuthHandlerTest {
   }
 
   @Test
+  void eachRequestOfAConnectionIsTheKeyItPresentsEvenWhenItDiffersFromTheLastOnlyInItsLastCharacter() {
+    String neighbour = key.substring(0, key.length() - 1) + (key.endsWith("a") ? "b" : "a");
+    store.addKey("key_1", "ten_1", "prj_1", ApiKeys.hash(key));
+    store.addKey("key_2", "ten_1", "prj_2", ApiKeys.hash(neighbour));
+    warmCache();
+    EmbeddedChannel channel = newChannel("/v1/messages");
+
+    assertThat(keyIdOf(channel, "Bearer " + key)).isEqualTo("key_1");
+    assertThat(keyIdOf(channel, "Bearer " + neighbour)).isEqualTo("key_2");
+    assertThat(keyIdOf(channel, "Bearer " + key)).isEqualTo("key_1");
+
+    // x-api-key, as the Anthropic SDK sends it, on the same connection
+    FullHttpRequest anthropic = request("/v1/messages");
+    anthropic.headers().set("x-api-key", neighbour);
+    channel.writeInbound(anthropic);
+    while (store.runPendingTasks() > 0) {
+      channel.runPendingTasks();
+    }
+    ((FullHttpRequest) channel.readInbound()).release();
+    assertThat(context(channel).principal().keyId()).isEqualTo("key_2");
+
+    // the same key again after its revocation: only its hash is remembered, the verdict is looked up
+    store.revokeKey("ten_1", "key_2", System.currentTimeMillis());
+    verifier.invalidate(ApiKeys.hash(neighbour));
+    FullHttpRequest revoked = request("/v1/messages", "Bearer " + neighbour);
+    channel.writeInbound(revoked);
+    while (store.runPendingTasks() > 0) {
+      channel.runPendingTasks();
+    }
+    assertThat(revoked.refCnt()).isZero();
+    assertThat(WrittenResponse.read(channel).status()).isEqualTo(401);
+    assertThat(channel.finish()).isFalse();
+  }
+
+  @Test
   void parksOnAStoreMissAndResumesOnTheChannelsLoopWhenTheStoreAnswers() {
     store.addKey("key_1", "ten_1", "prj_1", ApiKeys.hash(key));
     EmbeddedChannel channel = newChannel("/v1/chat/completions");
@@ -292,6 +327,18 @@ class AuthHandlerTest {
     store.runPendingTasks();
     assertThat(verifier.verify(key).getNow(null)).isPresent();
     assertThat(tenants.tenant("ten_1").getNow(null)).isPresent();
+  }
+
+  /** The key id a request with {@code authorization} continues with on {@code channel}. */
+  private String keyIdOf(EmbeddedChannel channel, String authorization) {
+    channel.writeInbound(request("/v1/messages", authorization));
+    while (store.runPendingTasks() > 0) {
+      channel.runPendingTasks();
+    }
+    FullHttpRequest passed = channel.readInbound();
+    assertThat(passed).as("passed on").isNotNull();
+    passed.release();
+    return context(channel).principal().keyId();
   }
 
   /** Writes a request with {@code authorization}, which parks on the store, and lets the store answer. */
