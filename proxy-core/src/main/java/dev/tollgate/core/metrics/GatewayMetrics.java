@@ -6,8 +6,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import dev.tollgate.core.usage.TokenUsage;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,7 +38,7 @@ public final class GatewayMetrics {
   private final Counter cacheMisses;
 
   public GatewayMetrics() {
-    this(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    this(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT, new PrometheusRegistry(), CoarseWallClock.INSTANCE));
   }
 
   public GatewayMetrics(PrometheusMeterRegistry registry) {
@@ -141,13 +144,39 @@ public final class GatewayMetrics {
     }
   }
 
-  /** Counts tokens of one kind ({@code input}, {@code output}, {@code cached_input}, ...). */
-  public void recordTokens(String provider, String model, String kind, long tokens) {
+  /** The {@code kind} label of each token count of a {@link TokenUsage}, in {@link #recordTokens} order. */
+  private static final String[] TOKEN_KINDS = {"input", "output", "cached_input", "cache_creation_input",
+      "reasoning", "audio_input", "audio_output"};
+
+  /** Counts the tokens of one answer by kind ({@code input}, {@code output}, {@code cached_input}, ...). */
+  public void recordTokens(String provider, String model, TokenUsage usage) {
+    String p = orDash(provider);
+    String m = orDash(model);
+    LastTokens last = LAST_TOKENS.get();
+    if (!last.is(this, p, m)) {
+      last.remember(this, p, m);
+    }
+    addTokens(last, 0, usage.inputTokens());
+    addTokens(last, 1, usage.outputTokens());
+    addTokens(last, 2, usage.cachedInputTokens());
+    addTokens(last, 3, usage.cacheCreationInputTokens());
+    addTokens(last, 4, usage.reasoningTokens());
+    addTokens(last, 5, usage.audioInputTokens());
+    addTokens(last, 6, usage.audioOutputTokens());
+  }
+
+  private void addTokens(LastTokens last, int kind, long tokens) {
     if (tokens <= 0) {
       return;
     }
-    String p = orDash(provider);
-    String m = orDash(model);
+    Counter counter = last.counters[kind];
+    if (counter == null) {
+      counter = last.counters[kind] = tokenCounter(last.provider, last.model, TOKEN_KINDS[kind]);
+    }
+    counter.increment(tokens);
+  }
+
+  private Counter tokenCounter(String p, String m, String kind) {
     TokenKey key = new TokenKey(p, m, kind);
     Counter counter = tokenCounters.get(key);
     if (counter == null) {
@@ -156,7 +185,37 @@ public final class GatewayMetrics {
           .tags("provider", p, "model", m, "kind", kind)
           .register(registry));
     }
-    counter.increment(tokens);
+    return counter;
+  }
+
+  /**
+   * Per thread: the provider and model of the last answer whose tokens it counted, and their counters
+   * by kind, looked up as each kind first appears. The model is read from each answer as a new string,
+   * so it is compared, not hashed into a map key per kind.
+   */
+  private static final FastThreadLocal<LastTokens> LAST_TOKENS = new FastThreadLocal<>() {
+    @Override
+    protected LastTokens initialValue() {
+      return new LastTokens();
+    }
+  };
+
+  private static final class LastTokens {
+    private GatewayMetrics owner;
+    private String provider;
+    private String model;
+    private final Counter[] counters = new Counter[TOKEN_KINDS.length];
+
+    boolean is(GatewayMetrics metrics, String p, String m) {
+      return owner == metrics && (provider == p || provider.equals(p)) && model.equals(m);
+    }
+
+    void remember(GatewayMetrics metrics, String p, String m) {
+      owner = metrics;
+      provider = p;
+      model = m;
+      Arrays.fill(counters, null);
+    }
   }
 
   /** Counts an error the gateway itself answered with, by its stable code. */

@@ -19,14 +19,6 @@ public final class MetricsUsageSink implements UsageSink {
     if (u.isEmpty()) {
       return;
     }
-    String provider = event.provider();
-    String model = event.model();
-    metrics.recordTokens(provider, model, "input", u.inputTokens());
-    metrics.recordTokens(provider, model, "output", u.outputTokens());
-    metrics.recordTokens(provider, model, "cached_input", u.cachedInputTokens());
-    metrics.recordTokens(provider, model, "cache_creation_input", u.cacheCreationInputTokens());
-    metrics.recordTokens(provider, model, "reasoning", u.reasoningTokens());
-    metrics.recordTokens(provider, model, "audio_input", u.audioInputTokens());
-    metrics.recordTokens(provider, model, "audio_output", u.audioOutputTokens());
+    metrics.recordTokens(event.provider(), event.model(), u);
   }
 }
