@@ -60,6 +60,9 @@ final class Glob {
       if (c == '*') {
         boolean crossesSegments = pi + 1 < p.length() && p.charAt(pi + 1) == '*';
         int next = pi + (crossesSegments ? 2 : 1);
+        if (next == p.length()) { // a trailing star takes the rest: all of it, or up to no '/' for one '*'
+          return crossesSegments || !hasSlashFrom(head, tail, si);
+        }
         for (int k = si; k <= length; k++) {
           if (matches(p, next, head, tail, k)) {
             return true;
@@ -81,6 +84,14 @@ final class Glob {
       si++;
     }
     return si == length;
+  }
+
+  /** True when the value ({@code head}, or {@code head + "/" + tail}) has a '/' at or after {@code i}. */
+  private static boolean hasSlashFrom(String head, String tail, int i) {
+    if (tail == null) {
+      return head.indexOf('/', i) >= 0;
+    }
+    return i <= head.length() || tail.indexOf('/', i - head.length() - 1) >= 0;
   }
 
   private static char charAt(String head, String tail, int i) {

@@ -3,6 +3,7 @@ package dev.tollgate.core.plan;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Random;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 class GlobTest {
@@ -32,6 +33,51 @@ class GlobTest {
           .isEqualTo(Glob.matches(glob, provider + "/" + model));
       checked++;
     }
+  }
+
+  @Test
+  void matchesAsTheRegularExpressionItStandsFor() {
+    Random random = new Random(2026_11_24L);
+    String[] values = {"openai/gpt-4o", "openai/ft/gpt-4o", "openai", "openai/", "a/b/c", "gpt-4o-mini", "", "/",
+        "anthropic/claude-3/haiku"};
+    int checked = 0;
+    while (checked < 5_000) {
+      StringBuilder pattern = new StringBuilder();
+      for (int n = 1 + random.nextInt(5); n > 0; n--) {
+        pattern.append(PIECES[random.nextInt(PIECES.length)]);
+      }
+      String glob = pattern.toString();
+      try {
+        Glob.validate(glob);
+      } catch (IllegalArgumentException notAGlob) {
+        continue;
+      }
+      String value = values[random.nextInt(values.length)];
+      assertThat(Glob.matches(glob, value)).as("%s against %s", glob, value)
+          .isEqualTo(Pattern.matches(regex(glob), value));
+      checked++;
+    }
+  }
+
+  /** The glob as a regular expression: '?' and '*' stay within a segment, '**' does not, "/**" at the end is optional. */
+  private static String regex(String glob) {
+    boolean optionalTail = glob.endsWith("/**");
+    String body = optionalTail ? glob.substring(0, glob.length() - 3) : glob;
+    StringBuilder regex = new StringBuilder();
+    for (int i = 0; i < body.length(); i++) {
+      char c = body.charAt(i);
+      if (c == '*' && i + 1 < body.length() && body.charAt(i + 1) == '*') {
+        regex.append(".*");
+        i++;
+      } else if (c == '*') {
+        regex.append("[^/]*");
+      } else if (c == '?') {
+        regex.append("[^/]");
+      } else {
+        regex.append(Pattern.quote(String.valueOf(c)));
+      }
+    }
+    return optionalTail ? regex + "(/.*)?" : regex.toString();
   }
 
   @Test
