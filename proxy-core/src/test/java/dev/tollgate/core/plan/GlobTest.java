@@ -17,16 +17,7 @@ class GlobTest {
     Random random = new Random(2026_11_23L);
     int checked = 0;
     while (checked < 5_000) {
-      StringBuilder pattern = new StringBuilder();
-      for (int n = 1 + random.nextInt(5); n > 0; n--) {
-        pattern.append(PIECES[random.nextInt(PIECES.length)]);
-      }
-      String glob = pattern.toString();
-      try {
-        Glob.validate(glob);
-      } catch (IllegalArgumentException notAGlob) {
-        continue;
-      }
+      String glob = randomGlob(random);
       String provider = PROVIDERS[random.nextInt(PROVIDERS.length)];
       String model = MODELS[random.nextInt(MODELS.length)];
       assertThat(Glob.matches(glob, provider, model)).as("%s against %s/%s", glob, provider, model)
@@ -42,20 +33,26 @@ class GlobTest {
         "anthropic/claude-3/haiku"};
     int checked = 0;
     while (checked < 5_000) {
-      StringBuilder pattern = new StringBuilder();
-      for (int n = 1 + random.nextInt(5); n > 0; n--) {
-        pattern.append(PIECES[random.nextInt(PIECES.length)]);
-      }
-      String glob = pattern.toString();
-      try {
-        Glob.validate(glob);
-      } catch (IllegalArgumentException notAGlob) {
-        continue;
-      }
+      String glob = randomGlob(random);
       String value = values[random.nextInt(values.length)];
       assertThat(Glob.matches(glob, value)).as("%s against %s", glob, value)
           .isEqualTo(Pattern.matches(regex(glob), value));
       checked++;
+    }
+  }
+
+  /** A valid glob of one to five random pieces. */
+  private static String randomGlob(Random random) {
+    while (true) {
+      StringBuilder pattern = new StringBuilder();
+      for (int n = 1 + random.nextInt(5); n > 0; n--) {
+        pattern.append(PIECES[random.nextInt(PIECES.length)]);
+      }
+      try {
+        return Glob.validate(pattern.toString());
+      } catch (IllegalArgumentException notAGlob) {
+        // draw again
+      }
     }
   }
 
