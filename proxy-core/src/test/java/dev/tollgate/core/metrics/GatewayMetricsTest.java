@@ -2,6 +2,7 @@ package dev.tollgate.core.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tollgate.core.clock.CoarseClock;
 import dev.tollgate.core.usage.TokenUsage;
 import io.micrometer.core.instrument.Clock;
 import org.junit.jupiter.api.Test;
@@ -60,11 +61,11 @@ class GatewayMetricsTest {
     Clock clock = new GatewayMetrics().registry().config().clock();
     long start = System.currentTimeMillis();
     long deadline = start + 10_000;
-    while (clock.wallTime() < start + 2 * CoarseWallClock.TICK_MILLIS && System.currentTimeMillis() < deadline) {
+    while (clock.wallTime() < start + 2 * CoarseClock.TICK_MILLIS && System.currentTimeMillis() < deadline) {
       Thread.sleep(10);
     }
     long read = clock.wallTime();
-    assertThat(read).isGreaterThanOrEqualTo(start + 2 * CoarseWallClock.TICK_MILLIS)
+    assertThat(read).isGreaterThanOrEqualTo(start + 2 * CoarseClock.TICK_MILLIS)
         .isLessThanOrEqualTo(System.currentTimeMillis());
     assertThat(clock.monotonicTime()).isLessThanOrEqualTo(System.nanoTime());
   }
