@@ -361,6 +361,8 @@ public abstract class Http1MessageDecoder extends ByteToMessageDecoder {
     return headers;
   }
 
+  private static final long DELS = ByteWords.repeated((char) 0x7f);
+
   private static final int OTHER = 0;
   /** Credentials and cookies: their values are never kept for reuse. */
   private static final int SECRET = 1;
@@ -399,7 +401,17 @@ public abstract class Http1MessageDecoder extends ByteToMessageDecoder {
    * header validation would: checked here on the head's bytes, once, so adding the value need not.
    */
   private static void checkFieldValue(byte[] bytes, int from, int to) throws FramingException {
-    for (int i = from; i < to; i++) {
+    int i = from;
+    // eight bytes at a time while none is a control character, DEL or beyond ASCII; a word with one
+    // (a tab, obs-text, or what is refused) is read byte by byte from there on
+    while (i + Long.BYTES <= to) {
+      long word = ByteWords.word(bytes, i);
+      if ((ByteWords.controlOrNonAscii(word) | ByteWords.matches(word, DELS)) != 0) {
+        break;
+      }
+      i += Long.BYTES;
+    }
+    for (; i < to; i++) {
       int b = bytes[i] & 0xff;
       if (b < ' ' && b != '\t' || b == 0x7f) {
         throw new FramingException(Problem.MALFORMED, "a header value with a control character");

@@ -175,6 +175,25 @@ class GatewayRequestDecoderTest {
   }
 
   @Test
+  void aControlCharacterAnywhereInAValueIsRefusedAndATabOrObsTextIsNot() {
+    for (int at = 0; at < 24; at++) {
+      for (char refused : new char[] {'\u0000', '\u0001', '\u001f', '\u007f'}) {
+        String value = "v".repeat(at) + refused + "w".repeat(23 - at);
+        String head = "POST / HTTP/1.1\r\nx-a: " + value + "\r\n\r\n";
+        assertRefused(head, "0x" + Integer.toHexString(refused) + " at " + at);
+      }
+      for (char kept : new char[] {'\t', '\u00e9', '~'}) {
+        String value = "v".repeat(at + 1) + kept + "w".repeat(24 - at);
+        List<Object> messages = decode(OURS, "POST / HTTP/1.1\r\nx-a: " + value + "\r\n\r\n");
+        assertThat(((HttpObject) messages.get(0)).decoderResult().isSuccess()).as("0x%s at %s",
+            Integer.toHexString(kept), at).isTrue();
+        assertThat(((HttpRequest) messages.get(0)).headers().get("x-a")).isEqualTo(value);
+        Http1Reads.release(messages);
+      }
+    }
+  }
+
+  @Test
   void refusesWhatRfc9112AsksAServerToRefuse() {
     List<String> bad = List.of(
         "POST / HTTP/1.1\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\n", // a repeated length
