@@ -481,7 +481,9 @@ public abstract class Http1MessageDecoder extends ByteToMessageDecoder {
   }
 
   protected static boolean isNamed(CharSequence name, AsciiString expected) {
-    return name.length() == expected.length() && expected.contentEqualsIgnoreCase(name);
+    return name.length() == expected.length()
+        && (!(name instanceof AsciiString ascii) || ascii.hashCode() == expected.hashCode()) // ignores case
+        && expected.contentEqualsIgnoreCase(name);
   }
 
   protected static boolean startsWith(byte[] bytes, int from, int to, byte[] prefix) {

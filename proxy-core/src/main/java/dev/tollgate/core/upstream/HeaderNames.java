@@ -43,8 +43,11 @@ final class HeaderNames {
     int length = name.length();
     AsciiString[] candidates = length < byLength.length ? byLength[length] : null;
     if (candidates != null) {
+      // the names decoders read are AsciiStrings, whose kept hash ignores case: a differing one rules a
+      // candidate out without comparing bytes
+      int hash = name instanceof AsciiString ascii ? ascii.hashCode() : 0;
       for (AsciiString candidate : candidates) {
-        if (candidate.contentEqualsIgnoreCase(name)) {
+        if ((hash == 0 || candidate.hashCode() == hash) && candidate.contentEqualsIgnoreCase(name)) {
           return true;
         }
       }

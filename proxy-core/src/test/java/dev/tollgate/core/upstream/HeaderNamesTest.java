@@ -25,6 +25,12 @@ class HeaderNamesTest {
     assertThat(hopByHop.contains("t")).isFalse();
     assertThat(hopByHop.contains("")).isFalse();
     assertThat(hopByHop.contains("x-a-name-longer-than-any-in-the-set")).isFalse();
+    // as the decoders read names: AsciiStrings, each with its own hash kept
+    assertThat(hopByHop.contains(new AsciiString("Connection"))).isTrue();
+    assertThat(hopByHop.contains(new AsciiString("KEEP-ALIVE"))).isTrue();
+    assertThat(hopByHop.contains(new AsciiString("UpGrade"))).isTrue();
+    assertThat(hopByHop.contains(new AsciiString("keep-alivf"))).isFalse();
+    assertThat(hopByHop.contains(new AsciiString("upgradf"))).isFalse();
   }
 
   /** Netty's headers (an HTTP/2 answer's) and the flat list our HTTP/1.1 codecs read. */
