@@ -1,6 +1,7 @@
 package dev.tollgate.core.metrics;
 
 import dev.tollgate.core.auth.Principal;
+import dev.tollgate.core.clock.CoarseClock;
 import dev.tollgate.core.config.ConfigHolder;
 import dev.tollgate.core.context.ChannelAttrs;
 import dev.tollgate.core.context.RequestContext;
@@ -70,7 +71,8 @@ public final class MetricsHandler extends ChannelDuplexHandler {
       return;
     }
     if (msg instanceof HttpRequest request) {
-      current = new RequestContext(RequestIds.next(), System.nanoTime(), System.currentTimeMillis(),
+      long start = System.nanoTime();
+      current = new RequestContext(RequestIds.next(), start, CoarseClock.wallMillisAt(start),
           config.current(), request.method().name(), request.uri());
       ctx.channel().attr(ChannelAttrs.REQUEST_CONTEXT).set(current);
       switchedProtocols = false;

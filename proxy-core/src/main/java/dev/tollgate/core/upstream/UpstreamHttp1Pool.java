@@ -1,5 +1,6 @@
 package dev.tollgate.core.upstream;
 
+import dev.tollgate.core.clock.CoarseClock;
 import dev.tollgate.core.route.ProviderEndpoint;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -30,7 +31,7 @@ final class UpstreamHttp1Pool {
   static final class Pooled {
     final Channel channel;
     final UpstreamHttp1Pool pool;
-    /** When it last went back to the pool (System.nanoTime). */
+    /** When it last went back to the pool ({@link CoarseClock#nanoTime()}, so System.nanoTime's scale). */
     long idleSince;
     /** It served an exchange before the current one. */
     boolean reused;
@@ -91,7 +92,7 @@ final class UpstreamHttp1Pool {
       return;
     }
     pooled.reused = true;
-    pooled.idleSince = System.nanoTime();
+    pooled.idleSince = CoarseClock.nanoTime(); // a tick early at most: an idle connection may close that much sooner
     // AUTO_READ stays on (no epoll_ctl per request): a pooled connection reads while idle, so an upstream
     // close (or stray bytes) is seen at once and the channel dropped; only a relay paused by a slow
     // client turns it off, and a paused channel is never released
