@@ -34,7 +34,8 @@ import java.util.function.Predicate;
  * <p>Names and values are validated as Netty's default headers validate them (a name is a token, a
  * value has no control character but tab), by the same {@link HttpHeaderValidationUtil} checks and with
  * an {@link IllegalArgumentException}, which the decoders turn into a refused message. Names compare
- * ASCII-case-insensitively; {@code set} keeps the first occurrence's place. Trailers
+ * ASCII-case-insensitively; {@code set} keeps the first occurrence's place. A value's character beyond
+ * Latin-1 is kept as '?', the byte it is written as. Trailers
  * ({@link #TRAILERS_FACTORY}) also refuse the names Netty's trailers refuse. The array is made at the
  * first addition, so empty headers (the trailers of nearly every body) hold nothing.
  */
@@ -443,10 +444,15 @@ public final class FlatHttpHeaders extends HttpHeaders {
     out.writeBytes(block, 0, at);
   }
 
+  @SuppressWarnings("deprecation") // String.getBytes(int, int, byte[], int): each char's low byte, exact for Latin-1
   private static int put(CharSequence text, byte[] block, int at) {
     int length = text.length();
     if (text instanceof AsciiString ascii) {
       System.arraycopy(ascii.array(), ascii.arrayOffset(), block, at, length);
+      return at + length;
+    }
+    if (text instanceof String string) { // Latin-1, as every String kept here (see validValue): a copy
+      string.getBytes(0, length, block, at);
       return at + length;
     }
     for (int i = 0; i < length; i++) {
@@ -682,6 +688,26 @@ public final class FlatHttpHeaders extends HttpHeaders {
       throw new IllegalArgumentException("a header value contains the prohibited character 0x"
           + Integer.toHexString(text.charAt(bad)) + " at index " + bad);
     }
-    return text;
+    return text instanceof String string ? latin1(string) : text;
+  }
+
+  /**
+   * {@code value}, or a copy with '?' for each character beyond Latin-1: the byte Netty's encoder writes
+   * for one. A String kept here is thus always Latin-1 (the decoders' are by construction: one character
+   * per byte read), so {@link #encode} copies it instead of converting it character by character.
+   */
+  private static String latin1(String value) {
+    for (int i = 0, n = value.length(); i < n; i++) {
+      if (value.charAt(i) > 0xFF) {
+        char[] chars = value.toCharArray();
+        for (int j = i; j < n; j++) {
+          if (chars[j] > 0xFF) {
+            chars[j] = '?';
+          }
+        }
+        return new String(chars);
+      }
+    }
+    return value;
   }
 }

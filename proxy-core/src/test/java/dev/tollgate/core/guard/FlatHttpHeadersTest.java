@@ -229,6 +229,10 @@ class FlatHttpHeadersTest {
     }
     assertThat(encoded(flat)).isEqualTo(nettyEncoded(netty))
         .contains("X-Name: caf\u00e9 ?\r\n").startsWith("content-type: application/json\r\n");
+    assertThat(flat.get("x-name")).as("kept as written").isEqualTo("caf\u00e9 ?");
+    flat.set("X-Name", "\u2615\u2615 and \u00fc");
+    flat.addFirst("x-first", "\u20ac1");
+    assertThat(encoded(flat)).contains("X-Name: ?? and \u00fc\r\n").startsWith("x-first: ?1\r\n");
   }
 
   @Test
