@@ -83,6 +83,8 @@ public abstract class Http1MessageDecoder extends ByteToMessageDecoder {
    * the start line's first, so the head is read without searching for its line ends again.
    */
   private int[] lineEnds = new int[32];
+  /** This connection's previous head's header lines, whose repeats are not read again. */
+  private final PreviousHeadLines previous = new PreviousHeadLines();
   /** While a head is searched: the event loop's array it is copied into, and how much of it is there. */
   private byte[] head;
   private int copied;
@@ -317,9 +319,21 @@ public abstract class Http1MessageDecoder extends ByteToMessageDecoder {
     String[] values = HeaderValueCache.table();
     AsciiString name = null;
     String value = null;
+    int remembered = previous.begin(headerLines);
+    boolean folded = false;
     for (int line = 1; line <= headerLines; line++) {
       int lineStart = lineEnds[line - 1] + 2;
       int lineEnd = lineEnds[line];
+      if (line <= remembered && previous.matches(line, bytes, lineStart, lineEnd)) {
+        // the previous head's line, byte for byte: taken as it was read then (checked then)
+        if (name != null) {
+          add(headers, names, name, value);
+        }
+        name = previous.name(line);
+        value = previous.value(line);
+        noteFraming(previous.kind(line), value);
+        continue;
+      }
       if (isOws(bytes[lineStart])) { // an obsolete folded line: part of the value before it
         if (!lenient || name == null) {
           throw new FramingException(Problem.MALFORMED, "a header line that starts with white space");
@@ -328,6 +342,7 @@ public abstract class Http1MessageDecoder extends ByteToMessageDecoder {
         int to = trimEnd(bytes, from, lineEnd);
         checkFieldValue(bytes, from, to);
         value = value + ' ' + HeaderValueCache.latin1(bytes, from, to - from);
+        folded = true;
         continue;
       }
       if (name != null) {
@@ -348,17 +363,26 @@ public abstract class Http1MessageDecoder extends ByteToMessageDecoder {
       int kind = kind(name);
       value = kind == SECRET ? HeaderValueCache.latin1(bytes, from, valueLength)
           : HeaderValueCache.value(values, bytes, from, valueLength);
-      if (kind == CONTENT_LENGTH) {
-        contentLength = value;
-        contentLengths++;
-      } else if (kind == TRANSFER_ENCODING) {
-        transferEncoding = true;
-      }
+      noteFraming(kind, value);
+      previous.read(line, name, kind == SECRET ? null : value, kind);
     }
     if (name != null) {
       add(headers, names, name, value);
     }
+    if (!folded) {
+      previous.remember(bytes, headersStart, lineEnds, headerLines);
+    }
     return headers;
+  }
+
+  /** Notes a Content-Length or Transfer-Encoding line of the head being read. */
+  private void noteFraming(int kind, String value) {
+    if (kind == CONTENT_LENGTH) {
+      contentLength = value;
+      contentLengths++;
+    } else if (kind == TRANSFER_ENCODING) {
+      transferEncoding = true;
+    }
   }
 
   private static final long DELS = ByteWords.repeated((char) 0x7f);

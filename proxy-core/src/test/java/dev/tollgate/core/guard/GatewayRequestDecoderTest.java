@@ -194,6 +194,28 @@ class GatewayRequestDecoderTest {
   }
 
   @Test
+  void eachHeadOfAConnectionIsReadAsItsOwnBytesSayWhateverTheHeadBeforeIt() {
+    String first = "POST /a HTTP/1.1\r\nHost: gw\r\nx-a: 1\r\nContent-Length: 2\r\nCookie: c=1\r\n\r\nok";
+    String sameLengths = "POST /b HTTP/1.1\r\nHost: gw\r\nx-a: 2\r\nContent-Length: 3\r\nCookie: c=1\r\n\r\nokk";
+    String again = sameLengths.replace("/b", "/c");
+    String reordered = "POST /d HTTP/1.1\r\nx-a: 2\r\nHost: gw\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nk\r\n0\r\n\r\n";
+    String shorter = "POST /e HTTP/1.1\r\nx-a: 2\r\nHost: gw\r\nContent-Length: 1\r\n\r\nk";
+    String[] heads = {first, sameLengths, again, reordered, shorter, first};
+
+    List<Object> ours = decode(OURS, String.join("", heads));
+    List<Object> nettys = decode(NETTYS, String.join("", heads));
+    List<HttpRequest> requests = ours.stream().filter(m -> m instanceof HttpRequest).map(m -> (HttpRequest) m).toList();
+    assertThat(requests).hasSize(heads.length);
+    assertThat(requests.get(1).headers().get("x-a")).isEqualTo("2");
+    assertThat(requests.get(2).headers().get("content-length")).isEqualTo("3");
+    assertThat(requests.get(2).headers().get("cookie")).as("a cookie is never the string read before")
+        .isEqualTo("c=1").isNotSameAs(requests.get(1).headers().get("cookie"));
+    assertThat(requests.get(3).headers().names()).containsExactly("x-a", "Host", "Transfer-Encoding");
+    assertThat(requests.get(5).headers().get("x-a")).isEqualTo("1");
+    assertThat(summary(ours)).isEqualTo(summary(nettys));
+  }
+
+  @Test
   void refusesWhatRfc9112AsksAServerToRefuse() {
     List<String> bad = List.of(
         "POST / HTTP/1.1\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\n", // a repeated length
