@@ -21,17 +21,6 @@ final class HeaderNames {
   private final AsciiString[][] byLength;
   /** A name of the set or one {@code alsoDropped} picks: made once, not per message. */
   private final Predicate<CharSequence> dropped;
-  private final Predicate<CharSequence> alsoDropped;
-  /**
-   * The last verdicts of {@link #dropped}, by name instance: the names the decoders read are the same
-   * {@code AsciiString}s message after message ({@code HeaderNameCache}), so a name seen before is
-   * decided by one identity comparison. Slots are picked by the name's kept hash and overwritten freely;
-   * a verdict is immutable, so one written by another thread is read whole.
-   */
-  private final Verdict[] verdicts = new Verdict[64];
-
-  private record Verdict(AsciiString name, boolean dropped) {
-  }
 
   HeaderNames(List<AsciiString> names) {
     this(names, name -> false);
@@ -47,22 +36,7 @@ final class HeaderNames {
       grown[grown.length - 1] = name;
       byLength[name.length()] = grown;
     }
-    this.alsoDropped = alsoDropped;
-    dropped = this::isDropped;
-  }
-
-  private boolean isDropped(CharSequence name) {
-    if (!(name instanceof AsciiString ascii)) {
-      return contains(name) || alsoDropped.test(name);
-    }
-    int slot = ascii.hashCode() & (verdicts.length - 1);
-    Verdict known = verdicts[slot];
-    if (known != null && known.name == ascii) {
-      return known.dropped;
-    }
-    boolean dropped = contains(ascii) || alsoDropped.test(ascii);
-    verdicts[slot] = new Verdict(ascii, dropped);
-    return dropped;
+    dropped = name -> contains(name) || alsoDropped.test(name);
   }
 
   boolean contains(CharSequence name) {

@@ -33,26 +33,6 @@ class HeaderNamesTest {
     assertThat(hopByHop.contains(new AsciiString("upgradf"))).isFalse();
   }
 
-  @Test
-  void decidesEachNameOnItsOwnWhateverNamesWereDecidedBefore() {
-    HeaderNames dropped = new HeaderNames(HOP_BY_HOP, name -> name.toString().startsWith("x-drop-"));
-    java.util.List<AsciiString> names = new java.util.ArrayList<>();
-    for (int i = 0; i < 300; i++) { // more names than verdicts are remembered, so slots are shared
-      names.add(new AsciiString((i % 3 == 0 ? "x-drop-" : "x-keep-") + i));
-    }
-    names.add(new AsciiString("Connection"));
-    names.add(new AsciiString("upgrade"));
-    for (int round = 0; round < 3; round++) {
-      dev.tollgate.core.guard.FlatHttpHeaders headers = new dev.tollgate.core.guard.FlatHttpHeaders();
-      for (AsciiString name : names) {
-        headers.add(name, "v");
-      }
-      dropped.removeFrom(headers);
-      assertThat(headers.names()).as("round %s", round).hasSize(200)
-          .allMatch(name -> name.startsWith("x-keep-"));
-    }
-  }
-
   /** Netty's headers (an HTTP/2 answer's) and the flat list our HTTP/1.1 codecs read. */
   static java.util.stream.Stream<HttpHeaders> headerKinds() {
     return java.util.stream.Stream.of(new DefaultHttpHeaders(), new dev.tollgate.core.guard.FlatHttpHeaders());
