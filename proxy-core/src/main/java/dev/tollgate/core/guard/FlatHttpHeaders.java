@@ -455,9 +455,8 @@ public final class FlatHttpHeaders extends HttpHeaders {
       string.getBytes(0, length, block, at);
       return at + length;
     }
-    for (int i = 0; i < length; i++) {
-      char c = text.charAt(i);
-      block[at + i] = c > 0xFF ? (byte) '?' : (byte) c;
+    for (int i = 0; i < length; i++) { // a name of another kind: a token, so ASCII
+      block[at + i] = (byte) text.charAt(i);
     }
     return at + length;
   }
@@ -688,13 +687,14 @@ public final class FlatHttpHeaders extends HttpHeaders {
       throw new IllegalArgumentException("a header value contains the prohibited character 0x"
           + Integer.toHexString(text.charAt(bad)) + " at index " + bad);
     }
-    return text instanceof String string ? latin1(string) : text;
+    return text instanceof AsciiString ? text : latin1(text.toString());
   }
 
   /**
    * {@code value}, or a copy with '?' for each character beyond Latin-1: the byte Netty's encoder writes
-   * for one. A String kept here is thus always Latin-1 (the decoders' are by construction: one character
-   * per byte read), so {@link #encode} copies it instead of converting it character by character.
+   * for one. A value kept here is thus an AsciiString or a Latin-1 String (the decoders' are by
+   * construction: one character per byte read), so {@link #encode} copies it instead of converting it
+   * character by character.
    */
   private static String latin1(String value) {
     for (int i = 0, n = value.length(); i < n; i++) {

@@ -232,7 +232,10 @@ class FlatHttpHeadersTest {
     assertThat(flat.get("x-name")).as("kept as written").isEqualTo("caf\u00e9 ?");
     flat.set("X-Name", "\u2615\u2615 and \u00fc");
     flat.addFirst("x-first", "\u20ac1");
-    assertThat(encoded(flat)).contains("X-Name: ?? and \u00fc\r\n").startsWith("x-first: ?1\r\n");
+    flat.add(new StringBuilder("x-built"), new StringBuilder("\u20ac2 \u00e9"));
+    assertThat(encoded(flat)).contains("X-Name: ?? and \u00fc\r\n").startsWith("x-first: ?1\r\n")
+        .contains("x-built: ?2 \u00e9\r\n");
+    assertThat(flat.get("x-built")).isEqualTo("?2 \u00e9");
   }
 
   @Test
