@@ -282,40 +282,64 @@ public final class PlainJson {
     return i == to ? UNDECIDED : i;
   }
 
-  /** Reads one member's value, which starts at {@code valueAt}; returns the index after it, or {@link #UNDECIDED}. */
-  @FunctionalInterface
-  public interface MemberReader<T> {
-    int read(byte[] b, int nameFrom, int nameTo, int valueAt, int to, T target);
+  /**
+   * The first member of the object opened just before {@code i}: the index of its name's opening
+   * quote; for an empty object, an end that {@link #objectEnd} turns into the index after its brace;
+   * UNDECIDED for anything else. A reader walks an object's members in a loop of its own:
+   *
+   * <pre>{@code
+   * int at = firstMember(b, i, to);
+   * while (at >= 0) {
+   *   int nameTo = plainStringEnd(b, at + 1, to);        // the name is b[at + 1, nameTo)
+   *   int valueAt = valueAfterName(b, nameTo, to);
+   *   at = nextMember(b, valueAt == UNDECIDED ? UNDECIDED : readValue(b, at + 1, nameTo, valueAt, to), to);
+   * }
+   * return objectEnd(at);                               // the index after the object, or UNDECIDED
+   * }</pre>
+   *
+   * <p>A loop per kind of object, rather than one walker calling each reader back: a shared walker's
+   * call to its reader is megamorphic, so every member cost a dispatch through a stub, and no reader
+   * was compiled into the walk.
+   */
+  public static int firstMember(byte[] b, int i, int to) {
+    i = skipSpace(b, i, to);
+    if (i == to) {
+      return UNDECIDED;
+    }
+    if (b[i] == '}') {
+      return endAt(i + 1);
+    }
+    return b[i] == '"' ? i : UNDECIDED;
   }
 
   /**
-   * Walks the members of the object opened just before {@code i}, handing each name ({@code b[nameFrom,
-   * nameTo)}) and value to {@code reader}; returns the index after the object's closing brace, or
-   * {@link #UNDECIDED}. With a non-capturing {@code reader} (a method reference), nothing is allocated.
+   * After a member's value, which ends just before {@code valueEnd} (UNDECIDED passes through): the
+   * next member as {@link #firstMember} gives it, or the object's end.
    */
-  public static <T> int members(byte[] b, int i, int to, MemberReader<T> reader, T target) {
-    i = skipSpace(b, i, to);
-    if (i < to && b[i] == '}') {
-      return i + 1;
+  public static int nextMember(byte[] b, int valueEnd, int to) {
+    int i = afterMember(b, valueEnd, to, (byte) '}');
+    if (i == UNDECIDED) {
+      return UNDECIDED;
     }
-    while (true) {
-      if (i == to || b[i] != '"') {
-        return UNDECIDED;
-      }
-      int nameFrom = i + 1;
-      int nameTo = plainStringEnd(b, nameFrom, to);
-      if (nameTo == UNDECIDED) {
-        return UNDECIDED;
-      }
-      i = afterColon(b, nameTo + 1, to);
-      if (i == UNDECIDED) {
-        return UNDECIDED;
-      }
-      i = afterMember(b, reader.read(b, nameFrom, nameTo, i, to, target), to, (byte) '}');
-      if (i == UNDECIDED || b[i - 1] == '}') {
-        return i;
-      }
+    if (b[i - 1] == '}') {
+      return endAt(i);
     }
+    return b[i] == '"' ? i : UNDECIDED;
+  }
+
+  /** Where the value of the member whose name's closing quote is at {@code nameTo} starts, or UNDECIDED. */
+  public static int valueAfterName(byte[] b, int nameTo, int to) {
+    return nameTo == UNDECIDED ? UNDECIDED : afterColon(b, nameTo + 1, to);
+  }
+
+  /** The index after the object whose walk ended on {@code at} (not a member), or UNDECIDED. */
+  public static int objectEnd(int at) {
+    return at == UNDECIDED ? UNDECIDED : -2 - at;
+  }
+
+  /** The end of an object whose closing brace is just before {@code after}: below UNDECIDED, as no member is. */
+  private static int endAt(int after) {
+    return -2 - after;
   }
 
   /**

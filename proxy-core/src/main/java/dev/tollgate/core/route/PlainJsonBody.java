@@ -33,8 +33,24 @@ final class PlainJsonBody {
     if (i == to || bytes[i] != '{') {
       return false;
     }
-    i = PlainJson.members(bytes, i + 1, to, PlainJsonBody::topLevelField, request);
+    i = members(bytes, i + 1, to, request, false);
     return i != PlainJson.UNDECIDED && PlainJson.skipSpace(bytes, i, to) == to;
+  }
+
+  /**
+   * Reads the members of the object opened just before {@code i}: the body's own when
+   * {@code streamOptions} is false, else those of its {@code stream_options}. Returns the index after it.
+   */
+  private static int members(byte[] b, int i, int to, RequestContext request, boolean streamOptions) {
+    int at = PlainJson.firstMember(b, i, to);
+    while (at >= 0) {
+      int nameTo = PlainJson.plainStringEnd(b, at + 1, to);
+      int valueAt = PlainJson.valueAfterName(b, nameTo, to);
+      at = PlainJson.nextMember(b, valueAt == PlainJson.UNDECIDED ? valueAt
+          : streamOptions ? streamOption(b, at + 1, nameTo, valueAt, to, request)
+          : topLevelField(b, at + 1, nameTo, valueAt, to, request), to);
+    }
+    return PlainJson.objectEnd(at);
   }
 
   /** Reads the value at {@code i} of the top-level field {@code b[nameFrom, nameTo)}. */
@@ -61,8 +77,7 @@ final class PlainJsonBody {
       return end;
     }
     if (PlainJson.is(b, nameFrom, nameTo, STREAM_OPTIONS)) {
-      return first == '{' ? PlainJson.members(b, i + 1, to, PlainJsonBody::streamOption, request)
-          : PlainJson.valueEnd(b, i, to, 1);
+      return first == '{' ? members(b, i + 1, to, request, true) : PlainJson.valueEnd(b, i, to, 1);
     }
     if (PlainJson.is(b, nameFrom, nameTo, MAX_TOKENS) || PlainJson.is(b, nameFrom, nameTo, MAX_COMPLETION_TOKENS)
         || PlainJson.is(b, nameFrom, nameTo, MAX_OUTPUT_TOKENS)) {

@@ -174,8 +174,7 @@ public final class SseUsageChunkFilter {
     }
     choicesEmpty = false;
     usageObject = false;
-    if (PlainJson.members(event, json + 1, event.length, SseUsageChunkFilter::readTopLevel, this)
-        != PlainJson.UNDECIDED) {
+    if (readTopLevel(event, json + 1, event.length) != PlainJson.UNDECIDED) {
       return choicesEmpty && usageObject;
     }
     try {
@@ -187,17 +186,21 @@ public final class SseUsageChunkFilter {
     }
   }
 
-  private static int readTopLevel(byte[] b, int nameFrom, int nameTo, int i, int to, SseUsageChunkFilter filter) {
-    int end = PlainJson.valueEnd(b, i, to, 1);
-    if (end == PlainJson.UNDECIDED) {
-      return end;
+  /** Notes the event's {@code choices} and {@code usage} from its object, opened before {@code i}; the index after it. */
+  private int readTopLevel(byte[] b, int i, int to) {
+    int at = PlainJson.firstMember(b, i, to);
+    while (at >= 0) {
+      int nameTo = PlainJson.plainStringEnd(b, at + 1, to);
+      int valueAt = PlainJson.valueAfterName(b, nameTo, to);
+      int end = valueAt == PlainJson.UNDECIDED ? valueAt : PlainJson.valueEnd(b, valueAt, to, 1);
+      if (end != PlainJson.UNDECIDED && PlainJson.is(b, at + 1, nameTo, CHOICES_NAME)) {
+        choicesEmpty = b[valueAt] == '[' && PlainJson.skipSpace(b, valueAt + 1, to) == end - 1;
+      } else if (end != PlainJson.UNDECIDED && PlainJson.is(b, at + 1, nameTo, USAGE_NAME)) {
+        usageObject = b[valueAt] == '{';
+      }
+      at = PlainJson.nextMember(b, end, to);
     }
-    if (PlainJson.is(b, nameFrom, nameTo, CHOICES_NAME)) {
-      filter.choicesEmpty = b[i] == '[' && PlainJson.skipSpace(b, i + 1, to) == end - 1;
-    } else if (PlainJson.is(b, nameFrom, nameTo, USAGE_NAME)) {
-      filter.usageObject = b[i] == '{';
-    }
-    return end;
+    return PlainJson.objectEnd(at);
   }
 
   private static boolean startsWithData(byte[] event) {

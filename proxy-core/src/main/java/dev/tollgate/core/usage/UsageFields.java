@@ -48,8 +48,6 @@ final class UsageFields {
   final Details outputTokensDetails = new Details();
   final Details inputTokenDetails = new Details();
   final Details outputTokenDetails = new Details();
-  /** The details object the plain reader is inside of, while it reads one. */
-  private Details readingDetails;
   /** The value of the count the plain reader read last. */
   private long plainCount;
 
@@ -92,19 +90,18 @@ final class UsageFields {
    * {@code details} is null, else those of that details object. Returns the index after the object.
    */
   private int plainMembers(byte[] b, int i, int to, Details details) {
-    if (details == null) {
-      return PlainJson.members(b, i, to, UsageFields::plainUsageMember, this);
+    PlainJson.Names names = details == null ? PLAIN_NAMES : PLAIN_DETAIL_NAMES;
+    int at = PlainJson.firstMember(b, i, to);
+    while (at >= 0) {
+      int nameTo = PlainJson.plainStringEnd(b, at + 1, to);
+      int valueAt = PlainJson.valueAfterName(b, nameTo, to);
+      int index = valueAt == PlainJson.UNDECIDED ? UNKNOWN : names.indexOf(b, at + 1, nameTo);
+      int end = valueAt == PlainJson.UNDECIDED ? valueAt
+          : details == null ? plainMember(index, b, valueAt, to)
+          : details.plainMember(index, b, valueAt, to, this); // details objects hold only counts: no nesting
+      at = PlainJson.nextMember(b, end, to);
     }
-    readingDetails = details; // details objects hold only counts: no nesting below them
-    return PlainJson.members(b, i, to, UsageFields::plainDetailMember, this);
-  }
-
-  private static int plainUsageMember(byte[] b, int nameFrom, int nameTo, int i, int to, UsageFields fields) {
-    return fields.plainMember(PLAIN_NAMES.indexOf(b, nameFrom, nameTo), b, i, to);
-  }
-
-  private static int plainDetailMember(byte[] b, int nameFrom, int nameTo, int i, int to, UsageFields fields) {
-    return fields.readingDetails.plainMember(PLAIN_DETAIL_NAMES.indexOf(b, nameFrom, nameTo), b, i, to, fields);
+    return PlainJson.objectEnd(at);
   }
 
   /** Reads the value at {@code b[i]} of the usage object's member {@code NAMES[index]}. */
