@@ -1,6 +1,8 @@
 package dev.tollgate.core.route;
 
+import dev.tollgate.core.bytes.LastText;
 import dev.tollgate.core.context.RequestContext;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -11,6 +13,8 @@ import java.nio.charset.StandardCharsets;
  */
 final class PlainJsonBody {
 
+  /** The model read last on this thread, given again for the same bytes. */
+  private static final FastThreadLocal<LastText> MODELS = LastText.perThread();
   private static final byte[] MODEL = ascii("model");
   private static final byte[] STREAM = ascii("stream");
   private static final byte[] STREAM_OPTIONS = ascii("stream_options");
@@ -66,7 +70,7 @@ final class PlainJsonBody {
       if (close == PlainJson.UNDECIDED) {
         return PlainJson.UNDECIDED;
       }
-      request.requestModel(new String(b, i + 1, close - i - 1, StandardCharsets.US_ASCII));
+      request.requestModel(MODELS.get().decode(b, i + 1, close));
       return close + 1;
     }
     if (PlainJson.is(b, nameFrom, nameTo, STREAM)) {

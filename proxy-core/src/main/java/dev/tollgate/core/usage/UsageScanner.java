@@ -8,6 +8,7 @@ import static dev.tollgate.core.bytes.ByteWords.word;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.tollgate.core.bytes.LastText;
 import dev.tollgate.core.route.PlainJson;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.concurrent.FastThreadLocal;
@@ -59,6 +60,8 @@ public final class UsageScanner {
       return new UsageFields();
     }
   };
+  /** Per event-loop thread: the model decoded last, given again for the same bytes. */
+  private static final FastThreadLocal<LastText> MODELS = LastText.perThread();
   /** First size of the usage buffer (for an object split across chunks): a few hundred bytes. */
   private static final int INITIAL_USAGE_BYTES = 512;
   /** First size of the model buffer: model names are a few dozen bytes. */
@@ -654,7 +657,7 @@ public final class UsageScanner {
       return "";
     }
     if (!modelHasEscape) {
-      return new String(bytes, offset, length, StandardCharsets.UTF_8);
+      return MODELS.get().decode(bytes, offset, offset + length);
     }
     byte[] quoted = new byte[length + 2];
     quoted[0] = '"';
