@@ -28,12 +28,19 @@ public final class RequestBodyAggregator extends HttpObjectAggregator {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
-    if (msg instanceof FullHttpRequest whole && whole.content().readableBytes() > maxContentLength()) {
-      whole.release();
-      handleOversizedMessage(ctx, whole);
+    if (msg instanceof FullHttpRequest whole) {
+      if (whole.content().readableBytes() > maxContentLength()) {
+        whole.release();
+        handleOversizedMessage(ctx, whole);
+        return;
+      }
+      // passed on untouched, as Netty's aggregator passes on a message already whole (it takes part in
+      // no aggregation: a whole request comes only after the last piece of the one before), without
+      // the decoder's output list around it
+      ctx.fireChannelRead(whole);
       return;
     }
-    super.channelRead(ctx, msg); // a whole request passes on untouched
+    super.channelRead(ctx, msg);
   }
 
   @Override
