@@ -1,5 +1,6 @@
 package dev.tollgate.core.upstream;
 
+import dev.tollgate.core.clock.CoarseClock;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.util.Arrays;
@@ -34,6 +35,8 @@ final class ResponseDeadlines {
     }
   };
 
+  private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(CoarseClock.TICK_MILLIS);
+
   private final EventExecutor loop;
   private final long timeoutNanos;
   private Waiter oldest;
@@ -61,10 +64,14 @@ final class ResponseDeadlines {
     return made;
   }
 
-  /** Starts {@code waiter}'s wait (disarming it first if it waits already). */
+  /**
+   * Starts {@code waiter}'s wait (disarming it first if it waits already). The deadline counts from the
+   * coarse clock's time plus one tick, not from a clock read: it passes no sooner than the timeout
+   * after now, and at most a tick later, which a timeout of seconds does not notice.
+   */
   void arm(Waiter waiter) {
     disarm(waiter);
-    waiter.deadlineNanos = System.nanoTime() + timeoutNanos;
+    waiter.deadlineNanos = CoarseClock.nanoTime() + TICK_NANOS + timeoutNanos;
     waiter.list = this;
     waiter.previous = newest;
     if (newest != null) {

@@ -95,6 +95,23 @@ class ResponseDeadlinesTest {
     assertThat(passed).containsExactly("quick", "slow");
   }
 
+  @Test
+  void aDeadlineNeverPassesBeforeItsTimeout() throws Exception {
+    // armed from the coarse clock, which lags the system clock by up to a tick: the tick is added, not lost
+    for (int round = 0; round < 5; round++) {
+      CountDownLatch one = new CountDownLatch(1);
+      Named timed = new Named("timed", one);
+      long[] armedAt = new long[1];
+      onLoop(() -> {
+        armedAt[0] = System.nanoTime();
+        ResponseDeadlines.of(loop, 120).arm(timed);
+      });
+      assertThat(one.await(5, TimeUnit.SECONDS)).isTrue();
+      assertThat(timed.toldAtNanos - armedAt[0]).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(120));
+      Thread.sleep(37); // the next round arms at another point between two ticks
+    }
+  }
+
   private void onLoop(Runnable task) throws Exception {
     loop.submit(task).get(5, TimeUnit.SECONDS);
   }
@@ -102,6 +119,7 @@ class ResponseDeadlinesTest {
   private final class Named extends ResponseDeadlines.Waiter {
     private final String name;
     private final CountDownLatch told;
+    private volatile long toldAtNanos;
 
     Named(String name, CountDownLatch told) {
       this.name = name;
@@ -110,6 +128,7 @@ class ResponseDeadlinesTest {
 
     @Override
     void deadlinePassed() {
+      toldAtNanos = System.nanoTime();
       passed.add(name);
       told.countDown();
     }
