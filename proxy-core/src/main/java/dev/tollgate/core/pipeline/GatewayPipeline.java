@@ -145,7 +145,7 @@ public final class GatewayPipeline extends ChannelInitializer<SocketChannel>
       p.addLast(PipelineStage.UPSTREAM_TLS.handlerName(), upstreamTlsHandler(services.upstreamTls(), ch, endpoint));
     }
     p.addLast(PipelineStage.UPSTREAM_CODEC.handlerName(), new UpstreamHttpCodec(8192, 65536));
-    addUpstreamRelayStages(p, endpoint, false); // the codec already hands on one piece per read
+    addUpstreamRelayStages(p, false); // the codec already hands on one piece per read
   }
 
   @Override
@@ -169,22 +169,16 @@ public final class GatewayPipeline extends ChannelInitializer<SocketChannel>
   public void initUpstreamStream(Channel stream, ProviderEndpoint endpoint) {
     ChannelPipeline p = stream.pipeline();
     p.addLast(PipelineStage.UPSTREAM_CODEC.handlerName(), UpstreamHttp2Stages.streamCodec());
-    addUpstreamRelayStages(p, endpoint, true); // a message per DATA frame: joined per read
+    addUpstreamRelayStages(p, true); // a message per DATA frame: joined per read
   }
 
   /**
    * The stages after the codec, the same on an HTTP/1.1 connection and on an HTTP/2 stream but for the
-   * read coalescing an HTTP/2 stream needs. The idle stage watches only the provider's silence during an
-   * exchange: it tracks no writes (no listener on each one), and an idle pooled connection is closed by
-   * its pool.
+   * read coalescing an HTTP/2 stream needs. The provider's silence during an exchange is timed by the
+   * exchange itself (its idle deadline, started again after each read), and an idle pooled connection
+   * is closed by its pool.
    */
-  private void addUpstreamRelayStages(ChannelPipeline p, ProviderEndpoint endpoint, boolean coalesce) {
-    GatewayConfig current = config.current();
-    ProviderConfig provider = current.provider(endpoint.name());
-    long idleMillis = provider != null && provider.idleTimeoutMillis() != null
-        ? provider.idleTimeoutMillis() : current.upstream().idleTimeoutMillis();
-    p.addLast(PipelineStage.UPSTREAM_IDLE.handlerName(), new IdleStateHandler(
-        idleMillis, 0, 0, TimeUnit.MILLISECONDS));
+  private void addUpstreamRelayStages(ChannelPipeline p, boolean coalesce) {
     if (coalesce) {
       p.addLast(PipelineStage.UPSTREAM_COALESCE.handlerName(), new UpstreamReadCoalescer());
     }

@@ -14,18 +14,19 @@ package dev.tollgate.core.pipeline;
  * Upstream-side stages run on each pooled provider connection:
  *
  * <pre>
- * tls? → codec → idle → usageTap → relay   (upstream ⇄ usage tap ⇄ relay back to the client)
+ * tls? → codec → usageTap → relay   (upstream ⇄ usage tap ⇄ relay back to the client)
  * </pre>
  *
  * A provider with {@code http2: true} is reached over shared HTTP/2 connections instead:
  *
  * <pre>
  * connection: http2Tls? → http2Flush → http2Codec → http2Multiplex → http2Idle → http2Connection
- * each stream (one per request): codec → idle → coalesce → usageTap → relay
+ * each stream (one per request): codec → coalesce → usageTap → relay
  * </pre>
  *
  * ({@code coalesce} joins the DATA frames one read brought into one piece; the HTTP/1.1 codec already
- * hands on one piece per read, so a connection has no such stage.)
+ * hands on one piece per read, so a connection has no such stage. The provider's silence is timed by
+ * the exchange the relay serves, not by a stage of its own.)
  *
  * where a stream's {@code codec} turns HTTP/2 frames into the HTTP objects of the stages after it, so
  * those run unchanged on a stream.
@@ -61,7 +62,6 @@ public enum PipelineStage {
 
   UPSTREAM_TLS(Side.UPSTREAM, "upstreamTls", true),
   UPSTREAM_CODEC(Side.UPSTREAM, "upstreamCodec", false),
-  UPSTREAM_IDLE(Side.UPSTREAM, "upstreamIdle", false),
   UPSTREAM_COALESCE(Side.UPSTREAM, "upstreamCoalesce", true),
   USAGE_TAP(Side.UPSTREAM, "usageTap", false),
   RELAY(Side.UPSTREAM, "relay", false),

@@ -7,12 +7,15 @@ import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The exchanges of one event loop waiting for a response head under one timeout, oldest first. All of
- * them wait equally long, so the order they were armed in is the order their deadlines fall in: an
- * exchange joins at the end and leaves from wherever it is (a linked list through the exchanges
- * themselves), and one timer, set for the oldest deadline, serves the whole list. Arming and disarming
- * allocate nothing and touch no timer queue; a per-request timer cost a task object and two heap
- * operations of the loop's scheduler. Event-loop confined.
+ * The exchanges of one event loop waiting on their provider under one timeout, oldest first: for a
+ * response head (the response timeout), or, while a body streams, for its next bytes (the idle timeout,
+ * started again after every read). All of them wait equally long, so the order they were armed in is
+ * the order their deadlines fall in: an exchange joins at the end and leaves from wherever it is (a
+ * linked list through the exchanges themselves), and one timer, set for the oldest deadline, serves the
+ * whole list. Arming and disarming allocate nothing, touch no timer queue and read no clock; a
+ * per-request timer cost a task object and two heap operations of the loop's scheduler, and Netty's
+ * idle stage a clock read per read and a pipeline stage more. An exchange waits in one list at a time.
+ * Event-loop confined.
  */
 final class ResponseDeadlines {
 

@@ -65,6 +65,8 @@ final class UpstreamExchange extends ResponseDeadlines.Waiter {
   private RelayBackpressure backpressure;
   /** Where this exchange waits for its response head: one list and timer per loop and timeout. */
   private final ResponseDeadlines responseDeadlines;
+  /** Where it waits, while a body streams, for the body's next bytes (the provider's idle timeout). */
+  private final ResponseDeadlines idleDeadlines;
   private boolean retried;
   /** Whether the current connection came from the pool: only then may a failed send be retried. */
   private boolean reusedConnection;
@@ -73,7 +75,7 @@ final class UpstreamExchange extends ResponseDeadlines.Waiter {
 
   UpstreamExchange(ChannelHandlerContext clientCtx, RequestContext request, UpstreamConnector connector,
       GatewayMetrics metrics, UsageSink usageSink, long connectTimeoutMillis, long responseTimeoutMillis,
-      Runnable onDone) {
+      long idleTimeoutMillis, Runnable onDone) {
     this.clientCtx = clientCtx;
     this.usageSink = usageSink;
     this.request = request;
@@ -82,6 +84,7 @@ final class UpstreamExchange extends ResponseDeadlines.Waiter {
     this.connectTimeoutMillis = connectTimeoutMillis;
     this.responseTimeoutMillis = responseTimeoutMillis;
     this.responseDeadlines = ResponseDeadlines.of(clientCtx.executor(), responseTimeoutMillis);
+    this.idleDeadlines = ResponseDeadlines.of(clientCtx.executor(), idleTimeoutMillis);
     this.onDone = onDone;
   }
 
@@ -234,6 +237,7 @@ final class UpstreamExchange extends ResponseDeadlines.Waiter {
   /** Ends the exchange with {@code last}, the answer's last piece or the whole answer, once its usage is durable. */
   private void relayLast(HttpObject last) {
     state = State.DONE;
+    cancelTimer();
     Channel ch = upstream;
     unbind(ch);
     if (upstreamKeepAlive) {
@@ -291,8 +295,13 @@ final class UpstreamExchange extends ResponseDeadlines.Waiter {
     }
   }
 
+  /**
+   * After each read of the provider's answer: while its body streams, the idle wait starts again (a
+   * field write or two, no clock read), and what was relayed is pushed to the client.
+   */
   void onUpstreamBatchEnd() {
     if (state == State.STREAMING) {
+      idleDeadlines.arm(this);
       backpressure.afterUpstreamBatch();
     }
   }
@@ -335,12 +344,6 @@ final class UpstreamExchange extends ResponseDeadlines.Waiter {
     abort(GatewayError.UPSTREAM_UNAVAILABLE, "upstream closed the connection");
   }
 
-  void onUpstreamIdle() {
-    if (state == State.STREAMING) {
-      metrics.recordUpstreamError(request.route().providerName(), "idle_timeout");
-      abort(GatewayError.UPSTREAM_TIMEOUT, "upstream idle");
-    }
-  }
 
   void onUpstreamFailure(Throwable cause) {
     if (state == State.DONE) {
@@ -350,17 +353,16 @@ final class UpstreamExchange extends ResponseDeadlines.Waiter {
     abort(GatewayError.UPSTREAM_UNAVAILABLE, cause.toString());
   }
 
+  /** The response head did not come in time, or the body streaming since fell silent for too long. */
   @Override
   void deadlinePassed() {
-    onResponseTimeout();
-  }
-
-  private void onResponseTimeout() {
-    if (state != State.AWAITING_RESPONSE) {
-      return;
+    if (state == State.AWAITING_RESPONSE) {
+      metrics.recordUpstreamError(request.route().providerName(), "response_timeout");
+      abort(GatewayError.UPSTREAM_TIMEOUT, "no response headers in " + responseTimeoutMillis + " ms");
+    } else if (state == State.STREAMING) {
+      metrics.recordUpstreamError(request.route().providerName(), "idle_timeout");
+      abort(GatewayError.UPSTREAM_TIMEOUT, "upstream idle");
     }
-    metrics.recordUpstreamError(request.route().providerName(), "response_timeout");
-    abort(GatewayError.UPSTREAM_TIMEOUT, "no response headers in " + responseTimeoutMillis + " ms");
   }
 
   /** Ends the exchange on an upstream failure: an error if nothing was sent yet, else a cut stream. */

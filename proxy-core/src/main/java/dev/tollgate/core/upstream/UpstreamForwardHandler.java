@@ -70,8 +70,10 @@ public final class UpstreamForwardHandler extends RequestStage {
         ? provider.connectTimeoutMillis() : config.upstream().connectTimeoutMillis();
     long responseTimeout = provider.responseTimeoutMillis() != null
         ? provider.responseTimeoutMillis() : config.upstream().responseTimeoutMillis();
+    long idleTimeout = provider.idleTimeoutMillis() != null
+        ? provider.idleTimeoutMillis() : config.upstream().idleTimeoutMillis();
     UpstreamExchange started = new UpstreamExchange(ctx, request, connector, metrics, usageSink, connectTimeout,
-        responseTimeout, () -> exchangeDone(request));
+        responseTimeout, idleTimeout, () -> exchangeDone(request));
     exchange = started;
     started.start(upstreamRequest);
   }

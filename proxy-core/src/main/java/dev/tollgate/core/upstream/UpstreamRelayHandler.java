@@ -2,8 +2,6 @@ package dev.tollgate.core.upstream;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.timeout.IdleState;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,19 +51,6 @@ public final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
     exchange = null;
     if (current != null) {
       current.onUpstreamClosed();
-    }
-  }
-
-  @Override
-  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-    if (!(evt instanceof IdleStateEvent idle)) {
-      ctx.fireUserEventTriggered(evt);
-      return;
-    }
-    // without an exchange the connection is pooled: closing it when idle is its pool's work
-    UpstreamExchange current = exchange;
-    if (current != null && idle.state() == IdleState.READER_IDLE) {
-      current.onUpstreamIdle();
     }
   }
 

@@ -13,7 +13,6 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.SslHandler;
-import io.netty.handler.timeout.IdleStateHandler;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
@@ -86,8 +85,8 @@ class GatewayPipelineTest {
     List<String> connection = namesAfter(ch -> pipeline.initUpstreamChannel(ch, groq));
 
     assertThat(stream).containsExactly(PipelineStage.UPSTREAM_CODEC.handlerName(),
-        PipelineStage.UPSTREAM_IDLE.handlerName(), PipelineStage.UPSTREAM_COALESCE.handlerName(),
-        PipelineStage.USAGE_TAP.handlerName(), PipelineStage.RELAY.handlerName());
+        PipelineStage.UPSTREAM_COALESCE.handlerName(), PipelineStage.USAGE_TAP.handlerName(),
+        PipelineStage.RELAY.handlerName());
     assertThat(connection).doesNotContain(PipelineStage.UPSTREAM_COALESCE.handlerName());
   }
 
@@ -104,29 +103,6 @@ class GatewayPipelineTest {
 
     assertThat(names).containsExactlyElementsOf(stageNames(PipelineStage.Side.UPSTREAM_HTTP2, true));
     assertThat(flush[0]).isInstanceOf(FlushConsolidationHandler.class);
-  }
-
-  @Test
-  void theIdleStageWatchesTheProvidersSilenceAndTracksNoWrites() throws Exception {
-    pipeline = newPipeline();
-    ProviderEndpoint openai = ProviderEndpoint.of("openai", config.current().provider("openai"));
-    IdleStateHandler[] idle = new IdleStateHandler[2];
-
-    namesAfter(ch -> {
-      pipeline.initUpstreamStream(ch, openai);
-      idle[0] = (IdleStateHandler) ch.pipeline().get(PipelineStage.UPSTREAM_IDLE.handlerName());
-    });
-    namesAfter(ch -> {
-      pipeline.initUpstreamChannel(ch, openai);
-      idle[1] = (IdleStateHandler) ch.pipeline().get(PipelineStage.UPSTREAM_IDLE.handlerName());
-    });
-
-    for (IdleStateHandler stage : idle) {
-      assertThat(stage.getReaderIdleTimeInMillis()).isPositive();
-      // a timer on writes would put a listener on each one; a pooled connection is closed by its pool
-      assertThat(stage.getWriterIdleTimeInMillis()).isZero();
-      assertThat(stage.getAllIdleTimeInMillis()).isZero();
-    }
   }
 
   @Test

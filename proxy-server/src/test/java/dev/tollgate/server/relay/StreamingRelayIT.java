@@ -229,6 +229,36 @@ class StreamingRelayIT {
   }
 
   @Test
+  void keepsAStreamWhoseEventsComeMoreOftenThanTheIdleTimeout() throws Exception {
+    // eight events 150 ms apart on the 300 ms provider: 1.2 s in all, each gap within the timeout, so
+    // the wait must start again after every read, not once per answer
+    StringBuilder sent = new StringBuilder();
+    for (int i = 0; i < 8; i++) {
+      sent.append(chunk("steady" + i));
+    }
+    sent.append("data: [DONE]\n\n");
+    upstream.script(exchange -> {
+      exchange.writeSseHead();
+      for (int i = 0; i < 8; i++) {
+        exchange.writeChunk(chunk("steady" + i));
+        Thread.sleep(150);
+      }
+      exchange.writeChunk("data: [DONE]\n\n");
+      exchange.writeLastChunk();
+    });
+
+    HttpResponse<String> response = http.send(HttpRequest.newBuilder(
+        URI.create(gateway.baseUrl() + "/quiet/v1/chat/completions"))
+        .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
+        .timeout(Duration.ofSeconds(10))
+        .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"quiet\",\"stream\":true,\"messages\":[]}")).build(),
+        HttpResponse.BodyHandlers.ofString());
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).isEqualTo(sent.toString());
+  }
+
+  @Test
   void hidesAnInjectedUsageEventThatArrivesSplitAcrossReads() throws Exception {
     String content = "data: {\"id\":\"s\",\"object\":\"chat.completion.chunk\",\"model\":\"split-usage\","
         + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"x\"}}],\"usage\":null}\n\n";
