@@ -213,12 +213,7 @@ class StreamingRelayIT {
       exchange.awaitPeerClosed(10_000);
     });
 
-    HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(
-        URI.create(gateway.baseUrl() + "/quiet/v1/chat/completions"))
-        .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
-        .timeout(Duration.ofSeconds(10))
-        .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"quiet\",\"stream\":true,\"messages\":[]}")).build(),
-        HttpResponse.BodyHandlers.ofInputStream());
+    HttpResponse<InputStream> response = http.send(quietStreamRequest(), HttpResponse.BodyHandlers.ofInputStream());
     Throwable failure = catchThrowable(() -> response.body().readAllBytes());
 
     assertThat(response.statusCode()).isEqualTo(200);
@@ -247,12 +242,7 @@ class StreamingRelayIT {
       exchange.writeLastChunk();
     });
 
-    HttpResponse<String> response = http.send(HttpRequest.newBuilder(
-        URI.create(gateway.baseUrl() + "/quiet/v1/chat/completions"))
-        .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
-        .timeout(Duration.ofSeconds(10))
-        .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"quiet\",\"stream\":true,\"messages\":[]}")).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response = http.send(quietStreamRequest(), HttpResponse.BodyHandlers.ofString());
 
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.body()).isEqualTo(sent.toString());
@@ -344,6 +334,14 @@ class StreamingRelayIT {
         .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
         .timeout(Duration.ofSeconds(10))
         .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+  }
+
+  /** A streamed chat request to the provider with the 300 ms idle timeout. */
+  private HttpRequest quietStreamRequest() {
+    return HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/quiet/v1/chat/completions"))
+        .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
+        .timeout(Duration.ofSeconds(10))
+        .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"quiet\",\"stream\":true,\"messages\":[]}")).build();
   }
 
   private static String chunk(String text) {
