@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.buffer.Unpooled;
@@ -82,7 +83,7 @@ public final class CacheHandler extends RequestStage {
   /** Copies the response's bytes (not its buffers) while it passes, and stores it once complete. */
   private void capture(Object msg) {
     if (msg instanceof HttpResponse head) {
-      String type = head.headers().get("content-type");
+      String type = head.headers().get(HttpHeaderNames.CONTENT_TYPE);
       if (head.status().code() != 200 || type != null && type.startsWith("text/event-stream")) {
         resetPending();
         return;

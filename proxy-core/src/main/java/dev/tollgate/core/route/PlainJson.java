@@ -366,6 +366,9 @@ public final class PlainJson {
   }
 
   public static int skipSpace(byte[] b, int i, int to) {
+    if (i < to && b[i] > ' ') {
+      return i; // compact JSON, as the SDKs and providers write it: no space between tokens
+    }
     while (i < to && (b[i] == ' ' || b[i] == '\n' || b[i] == '\r' || b[i] == '\t')) {
       i++;
     }

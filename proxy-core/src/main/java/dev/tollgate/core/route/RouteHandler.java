@@ -79,8 +79,9 @@ public final class RouteHandler extends RequestStage {
   }
 
   private static boolean isJson(FullHttpRequest request) {
-    String type = request.headers().get("content-type");
-    return type == null || type.regionMatches(true, 0, "application/json", 0, 16);
+    String type = request.headers().get(HttpHeaderNames.CONTENT_TYPE);
+    return type == null || type.startsWith("application/json") // as SDKs send it; any case is the same type
+        || type.regionMatches(true, 0, "application/json", 0, 16);
   }
 
   private static String pathOf(String uri) {

@@ -17,7 +17,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
+@Warmup(iterations = 6, time = 1) // still compiling in the third second (see bench/README.md)
 @Measurement(iterations = 5, time = 1)
 // event-loop threads (see EventLoopThreadExecutor); the leak detector off, as in production
 @Fork(value = 1, jvmArgsAppend = {"-Dio.netty.leakDetection.level=disabled", EventLoopThreadExecutor.SELECT_EXECUTOR,
