@@ -344,7 +344,6 @@ final class UpstreamExchange extends ResponseDeadlines.Waiter {
     abort(GatewayError.UPSTREAM_UNAVAILABLE, "upstream closed the connection");
   }
 
-
   void onUpstreamFailure(Throwable cause) {
     if (state == State.DONE) {
       return;
