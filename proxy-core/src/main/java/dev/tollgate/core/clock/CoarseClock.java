@@ -8,11 +8,10 @@ import java.util.concurrent.locks.LockSupport;
  * For what compares times tens of seconds apart on every request: the key and tenant caches' refresh and
  * expiry (Caffeine reads its ticker twice per lookup), the meter registry's rotation windows
  * (Micrometer reads the wall clock twice per timer record), a pooled provider connection's idle stamp
- * and the response deadline (a timeout of seconds, which may pass up to a tick late). Not for what
- * needs the time of one request: latency, rate limits and quota periods read the system clocks. It
- * also turns a
- * {@code System.nanoTime()} reading into wall time ({@link #wallMillisAt}), so a request's start is one
- * clock read. One daemon thread per process refreshes the values; it does nothing else. Thread-safe.
+ * and the provider deadlines (timeouts of seconds, which may pass up to a tick late). Not for what needs
+ * the time of one request: latency, rate limits and quota periods read the system clocks. It also turns
+ * a {@code System.nanoTime()} reading into wall time ({@link #wallMillisAt}), so a request's start is
+ * one clock read. One daemon thread per process refreshes the values; it does nothing else. Thread-safe.
  */
 public final class CoarseClock {
 

@@ -190,8 +190,8 @@ public final class GatewayMetrics {
 
   /**
    * Per thread: the provider and model of the last answer whose tokens it counted, and their counters
-   * by kind, looked up as each kind first appears. The model is read from each answer as a new string,
-   * so it is compared, not hashed into a map key per kind.
+   * by kind, looked up as each kind first appears: the names are compared (most often the very strings
+   * of the answer before, see {@code LastText}), not hashed into a map key per kind.
    */
   private static final FastThreadLocal<LastTokens> LAST_TOKENS = new FastThreadLocal<>() {
     @Override
@@ -207,7 +207,7 @@ public final class GatewayMetrics {
     private final Counter[] counters = new Counter[TOKEN_KINDS.length];
 
     boolean is(GatewayMetrics metrics, String p, String m) {
-      return owner == metrics && (provider == p || provider.equals(p)) && model.equals(m);
+      return owner == metrics && provider.equals(p) && model.equals(m); // equals tries identity first
     }
 
     void remember(GatewayMetrics metrics, String p, String m) {

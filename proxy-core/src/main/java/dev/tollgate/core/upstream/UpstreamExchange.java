@@ -65,8 +65,12 @@ final class UpstreamExchange extends ResponseDeadlines.Waiter {
   private RelayBackpressure backpressure;
   /** Where this exchange waits for its response head: one list and timer per loop and timeout. */
   private final ResponseDeadlines responseDeadlines;
-  /** Where it waits, while a body streams, for the body's next bytes (the provider's idle timeout). */
-  private final ResponseDeadlines idleDeadlines;
+  private final long idleTimeoutMillis;
+  /**
+   * Where it waits, while a body streams, for the body's next bytes (the provider's idle timeout): found
+   * when a body first streams, so an answer that comes whole does not look it up.
+   */
+  private ResponseDeadlines idleDeadlines;
   private boolean retried;
   /** Whether the current connection came from the pool: only then may a failed send be retried. */
   private boolean reusedConnection;
@@ -84,7 +88,7 @@ final class UpstreamExchange extends ResponseDeadlines.Waiter {
     this.connectTimeoutMillis = connectTimeoutMillis;
     this.responseTimeoutMillis = responseTimeoutMillis;
     this.responseDeadlines = ResponseDeadlines.of(clientCtx.executor(), responseTimeoutMillis);
-    this.idleDeadlines = ResponseDeadlines.of(clientCtx.executor(), idleTimeoutMillis);
+    this.idleTimeoutMillis = idleTimeoutMillis;
     this.onDone = onDone;
   }
 
@@ -301,6 +305,9 @@ final class UpstreamExchange extends ResponseDeadlines.Waiter {
    */
   void onUpstreamBatchEnd() {
     if (state == State.STREAMING) {
+      if (idleDeadlines == null) {
+        idleDeadlines = ResponseDeadlines.of(clientCtx.executor(), idleTimeoutMillis);
+      }
       idleDeadlines.arm(this);
       backpressure.afterUpstreamBatch();
     }
