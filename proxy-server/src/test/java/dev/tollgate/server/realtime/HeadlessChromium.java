@@ -47,6 +47,23 @@ final class HeadlessChromium implements AutoCloseable {
     return Files.isExecutable(BINARY);
   }
 
+  /**
+   * The port Chromium wrote into {@code portFile}: the file appears before its lines are written, so it
+   * is read again until its first line (the port) is there, for up to 15 seconds.
+   */
+  private static String devToolsPort(Path portFile) throws Exception {
+    for (int i = 0; i < 300; i++) {
+      if (Files.exists(portFile)) {
+        List<String> lines = Files.readAllLines(portFile);
+        if (lines.size() >= 2 && !lines.get(0).isBlank()) { // "port", then the browser's path: written whole
+          return lines.get(0).trim();
+        }
+      }
+      Thread.sleep(50);
+    }
+    throw new IllegalStateException("Chromium wrote no DevTools port into " + portFile);
+  }
+
   /** Starts Chromium on about:blank and attaches to its page target. */
   static HeadlessChromium start() throws Exception {
     Path profile = Files.createTempDirectory("tollgate-chromium");
@@ -54,11 +71,13 @@ final class HeadlessChromium implements AutoCloseable {
         "--no-first-run", "--no-default-browser-check", "--remote-debugging-address=127.0.0.1",
         "--remote-debugging-port=0", "--user-data-dir=" + profile, "about:blank")
         .redirectErrorStream(true).redirectOutput(profile.resolve("chromium.log").toFile()).start();
-    Path portFile = profile.resolve("DevToolsActivePort");
-    for (int i = 0; i < 300 && !Files.exists(portFile); i++) {
-      Thread.sleep(50);
+    String port;
+    try {
+      port = devToolsPort(profile.resolve("DevToolsActivePort"));
+    } catch (Exception e) {
+      process.destroyForcibly();
+      throw e;
     }
-    String port = Files.readAllLines(portFile).get(0).trim();
     HttpClient http = HttpClient.newHttpClient();
     JsonNode targets = JSON.readTree(http.send(HttpRequest.newBuilder(
         URI.create("http://127.0.0.1:" + port + "/json/list")).build(), HttpResponse.BodyHandlers.ofString()).body());
